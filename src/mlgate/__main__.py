@@ -1,0 +1,5 @@
+"""`python -m mlgate` is the command line."""
+
+from mlgate.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The api family (registered by its own issue; nothing declared yet)."""

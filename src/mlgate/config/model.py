@@ -1,0 +1,79 @@
+"""The validated configuration as frozen dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from mlgate.checks import CheckSpec
+from mlgate.config.yamlload import Document
+from mlgate.results import Location
+
+FailOn = Literal["error", "warning", "never"]
+
+
+@dataclass(frozen=True)
+class Gate:
+    fail_on: FailOn = "error"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    title: str = "mlgate"
+    template: Path | None = None
+    max_failures_shown: int = 20
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A named input from `datasets:`; `path` is relative to the config file's folder."""
+
+    name: str
+    path: str
+    location: Location
+    format: str | None = None
+    ref: str | None = None
+    chunk_rows: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model from `models:`; `params` holds every key as written (see mlgate.model)."""
+
+    name: str
+    location: Location
+    path: str | None = None
+    ref: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PytestSettings:
+    paths: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `mlgate.yml` says, validated, with the checks it declares."""
+
+    path: Path
+    document: Document
+    gate: Gate = Gate()
+    report: ReportSettings = ReportSettings()
+    datasets: Mapping[str, DatasetSpec] = field(default_factory=dict)
+    models: Mapping[str, ModelSpec] = field(default_factory=dict)
+    pytest: PytestSettings = PytestSettings()
+    checks: tuple[CheckSpec, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        """The folder relative paths in the config are resolved against."""
+        return self.path.parent
+
+    def resolve(self, relative: str | Path) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p

@@ -1,0 +1,78 @@
+"""The JSON Schema of `mlgate.yml`: the core keys here, each family's section from its `Family`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlgate.config.schema_parts import NAME
+from mlgate.data.dataset_schema import DATASET
+from mlgate.families import load_families
+from mlgate.model.model_schema import MODEL
+
+
+def build_schema() -> dict[str, Any]:
+    """The whole schema, with every family's section; `mlgate schema` prints it."""
+    families = load_families()
+    properties: dict[str, Any] = {
+        "version": {"const": 1, "description": "The configuration format version."},
+        "gate": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "fail_on": {
+                    "enum": ["error", "warning", "never"],
+                    "default": "error",
+                    "description": "Which outcome fails the run (exit 1).",
+                }
+            },
+        },
+        "report": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "title": {"type": "string", "default": "mlgate"},
+                "template": {
+                    "type": "string",
+                    "description": "A Jinja2 template replacing the built-in report.md one.",
+                },
+                "max_failures_shown": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "default": 20,
+                    "description": "Per check: how many failing rows/examples to show.",
+                },
+            },
+        },
+        "datasets": {
+            "type": "object",
+            "propertyNames": NAME,
+            "additionalProperties": {"$ref": "#/$defs/dataset"},
+        },
+        "models": {
+            "type": "object",
+            "propertyNames": NAME,
+            "additionalProperties": {"$ref": "#/$defs/model"},
+        },
+        "pytest": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "paths": {"type": "array", "items": {"type": "string"}},
+                "args": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    }
+    defs: dict[str, Any] = {"dataset": DATASET, "model": MODEL}
+    for family in families:
+        properties[family.section] = dict(family.schema)
+        defs.update(family.definitions)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/mlgate/mlgate/schema/mlgate.json",
+        "title": "mlgate.yml",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version"],
+        "properties": properties,
+        "$defs": defs,
+    }

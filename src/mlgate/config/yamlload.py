@@ -1,0 +1,140 @@
+"""YAML that remembers where every node was: each value and key keeps its file, line, column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlgate.errors import ConfigError
+from mlgate.results import Location
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """Plain data (dicts, lists, scalars) plus the location of every node by its key path.
+
+    `locate(path)` gives the position of the key that declared the node (for mapping entries)
+    or of the node itself (for list items and the root), falling back to the nearest parent.
+    """
+
+    path: Path
+    data: Any
+    key_locations: dict[KeyPath, Location] = field(default_factory=dict)
+    value_locations: dict[KeyPath, Location] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.path.as_posix()
+
+    def locate(self, path: KeyPath) -> Location:
+        p = tuple(path)
+        while p:
+            loc = self.key_locations.get(p) or self.value_locations.get(p)
+            if loc is not None:
+                return loc
+            p = p[:-1]
+        return self.value_locations.get((), Location(self.display_name, 1, 1))
+
+    def locate_value(self, path: KeyPath) -> Location:
+        return self.value_locations.get(tuple(path)) or self.locate(path)
+
+    def get(self, path: KeyPath, default: Any = None) -> Any:
+        node = self.data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return default
+        return node
+
+    def error(self, path: KeyPath, message: str) -> str:
+        """One error line: ``file:line:col: key.path: message``."""
+        loc = self.locate(path)
+        return f"{loc.file}:{loc.line}:{loc.column}: {format_path(path)}: {message}"
+
+
+def format_path(path: KeyPath) -> str:
+    """`("data", 0, "columns", "age")` -> `data[0].columns.age`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def load_document(path: Path, text: str | None = None, display: str | None = None) -> Document:
+    """Parse YAML into a `Document`; broken YAML and duplicate keys are `ConfigError`s."""
+    name = display or path.as_posix()
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError([f"{name}: no such file (give another with --config)"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{name}: cannot read: {exc}"]) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        doc = Document(path=path, data=None)
+        if node is None:
+            return Document(path=path, data={}, value_locations={(): Location(name, 1, 1)})
+        data = _walk(loader, node, (), doc, name)
+        return Document(path, data, doc.key_locations, doc.value_locations)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise ConfigError([f"{name}:{line}:{col}: invalid YAML: {problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{name}: invalid YAML: {exc}"]) from None
+    finally:
+        loader.dispose()
+
+
+def _loc(node: yaml.Node, name: str) -> Location:
+    return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, doc: Document, name: str) -> Any:
+    doc.value_locations[path] = _loc(node, name)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                loc = _loc(key_node, name)
+                raise ConfigError(
+                    [f"{name}:{loc.line}:{loc.column}: {format_path(path)}: keys must be text"]
+                )
+            key = str(key) if not isinstance(key, bool) else str(key).lower()
+            if key in out:
+                loc = _loc(key_node, name)
+                first = doc.key_locations[(*path, key)]
+                raise ConfigError(
+                    [
+                        f"{name}:{loc.line}:{loc.column}: {format_path((*path, key))}: "
+                        f"duplicate key {key!r} (first given on line {first.line})"
+                    ]
+                )
+            doc.key_locations[(*path, key)] = _loc(key_node, name)
+            out[key] = _walk(loader, value_node, (*path, key), doc, name)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            doc.key_locations.setdefault((*path, i), _loc(item, name))
+            items.append(_walk(loader, item, (*path, i), doc, name))
+        return items
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,82 @@
+"""The run's shared state: the config, the base ref and a cache of expensive work.
+
+Every check gets the same `RunContext`. Loading a dataset or a model, or profiling a dataset,
+goes through `memo`, so it happens once per session whatever number of checks need it; a
+failure is cached too, so every dependent check reports the same reason without retrying.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mlgate.errors import CheckError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlgate.config.model import Config
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Failure:
+    error: BaseException
+
+
+@dataclass
+class RunContext:
+    """Shared by all checks of one run."""
+
+    config: Config
+    base_ref: str | None = None
+    event: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def memo(self, key: Any, factory: Callable[[], T]) -> T:
+        """`factory()` once per key for the whole run; a raised error is replayed to later calls."""
+        with self._lock:
+            if key not in self._cache:
+                try:
+                    self._cache[key] = factory()
+                except Exception as exc:
+                    self._cache[key] = _Failure(exc)
+            value = self._cache[key]
+        if isinstance(value, _Failure):
+            raise value.error
+        return value  # type: ignore[no-any-return]
+
+    def dataset(self, name: str) -> pd.DataFrame:
+        """The named dataset as a DataFrame, read once per run."""
+        from mlgate.datasets import read_dataset
+
+        spec = self.config.datasets.get(name)
+        if spec is None:
+            raise CheckError(f"dataset {name!r} is not declared under `datasets:`")
+        return self.memo(("dataset", name), lambda: read_dataset(spec, self))
+
+    def model(self, name: str) -> Any:
+        """The named model, loaded once per run (see `mlgate.model.loading`)."""
+        from mlgate.model.loading import load_model
+
+        spec = self.config.models.get(name)
+        if spec is None:
+            raise CheckError(f"model {name!r} is not declared under `models:`")
+        return self.memo(("model", name), lambda: load_model(spec, self))
+
+    def require_base_ref(self, what: str) -> str:
+        """The base commit for `ref: base`, or a `SkipCheck` naming why there is none."""
+        if self.base_ref:
+            return self.base_ref
+        raise SkipCheck(
+            f"{what} uses `ref: base`, but this run is not for a pull request "
+            "(no base commit in the event payload; pass --base-ref REF to give one)"
+        )
+
+
+class SkipCheck(Exception):  # noqa: N818 - it is a signal, not an error
+    """Raised by a check (or what it needs) to be reported as `skipped` with this reason."""

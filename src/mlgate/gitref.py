@@ -1,0 +1,58 @@
+"""Reading files as of another commit (`ref: base`) with git."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from mlgate.errors import CheckError
+
+
+def resolve_ref(ref: str, base_ref: str | None) -> str | None:
+    """`base` means the PR's base commit; any other value is a git ref as written."""
+    return base_ref if ref == "base" else ref
+
+
+def git_toplevel(path: Path) -> Path:
+    out = _git(["rev-parse", "--show-toplevel"], cwd=path if path.is_dir() else path.parent)
+    return Path(out.decode().strip())
+
+
+def read_at_ref(path: Path, ref: str) -> bytes:
+    """The bytes of `path` as of `ref`; a clear `CheckError` when git or the file is missing."""
+    path = path.resolve()
+    top = git_toplevel(path.parent if not path.is_dir() else path)
+    rel = path.relative_to(top.resolve()).as_posix()
+    return _git(["show", f"{ref}:{rel}"], cwd=top)
+
+
+def list_at_ref(folder: Path, ref: str) -> list[str]:
+    """Paths (relative to the repository top) of the files under `folder` as of `ref`."""
+    folder = folder.resolve()
+    top = git_toplevel(folder)
+    rel = folder.relative_to(top.resolve()).as_posix()
+    out = _git(["ls-tree", "-r", "--name-only", ref, "--", rel or "."], cwd=top)
+    return [line for line in out.decode().splitlines() if line]
+
+
+def materialize_at_ref(path: Path, ref: str, workdir: Path | None = None) -> Path:
+    """Write `path` as of `ref` into a temporary file (same name) and return its path."""
+    data = read_at_ref(path, ref)
+    tmp = Path(tempfile.mkdtemp(prefix="mlgate-ref-", dir=workdir))
+    out = tmp / path.name
+    out.write_bytes(data)
+    return out
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120
+        )
+    except FileNotFoundError:
+        raise CheckError("`ref:` needs git, which is not installed") from None
+    if done.returncode != 0:
+        msg = done.stderr.decode(errors="replace").strip().splitlines()
+        raise CheckError(f"git {' '.join(args[:2])} failed: {msg[-1] if msg else 'no output'}")
+    return done.stdout

@@ -1,0 +1,1 @@
+"""The model family (registered by its own issue; nothing declared yet)."""

@@ -1,0 +1,116 @@
+"""`report.md`: Jinja2 renders the `Report` (built-in template, or the user's `report.template`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mlgate.registry import Registry
+from mlgate.report.text import code_md, escape_md, fmt_value
+from mlgate.results import CheckResult, Report
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: Extra Markdown sections a family adds (e.g. the model metrics table); each gets the report and
+#: returns Markdown or None. They only read results: rendering never computes a check.
+REPORT_SECTIONS: Registry[Callable[[Report], str | None]] = Registry("report section")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def headline(report: Report) -> tuple[str, str]:
+    """The verdict as (icon, text), shared by the Markdown report and the terminal summary."""
+    c = report.counts
+    bad = []
+    if c.failed:
+        bad.append(plural(c.failed, "check") + " failed")
+    if c.errors:
+        bad.append(
+            plural(c.errors, "check") + " could not run"
+            if not c.failed
+            else plural(c.errors, "error")
+        )
+    if c.warnings:
+        bad.append(plural(c.warnings, "warning"))
+    tail = f"{c.passed:,} passed" + (f", {c.skipped:,} skipped" if c.skipped else "")
+    if report.conclusion == "failure":
+        return "❌", f"{report.title} — {', '.join(bad)} · {tail}"
+    if bad:
+        return "⚠️", f"{report.title} — passed with {', '.join(bad)} · {tail}"
+    if c.total == 0:
+        return "⚠️", f"{report.title} — no checks ran"
+    return "✅", f"{report.title} — all {plural(c.passed + c.skipped, 'check')} passed" + (
+        f" ({c.skipped:,} skipped)" if c.skipped else ""
+    )
+
+
+def pretty_id(check_id: str) -> str:
+    return " / ".join(check_id.split("/"))
+
+
+def example_columns(examples: list[dict[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for row in examples:
+        for key in row:
+            if key not in cols:
+                cols.append(key)
+    return cols
+
+
+def location_link(check: CheckResult, link_base: str | None) -> str:
+    loc = check.location
+    if loc is None:
+        return ""
+    text = f"`{loc.file}:{loc.line}`"
+    if link_base:
+        return f"[{text}]({link_base.rstrip('/')}/{loc.file}#L{loc.line})"
+    return text
+
+
+def render_markdown(
+    report: Report,
+    template: Path | None = None,
+    *,
+    link_base: str | None = None,
+    max_examples: int = 20,
+) -> str:
+    """Render the report; `link_base` (a blob URL at the head commit) turns lines into links."""
+    import jinja2
+
+    loader: jinja2.BaseLoader
+    if template is not None:
+        loader = jinja2.FileSystemLoader([str(template.parent), str(TEMPLATES)])
+        name = template.name
+    else:
+        loader = jinja2.FileSystemLoader(str(TEMPLATES))
+        name = "report.md.j2"
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(md=escape_md, code=code_md, num=fmt_value, pretty_id=pretty_id)
+    icon, text = headline(report)
+    sections = [s for _, fn in REPORT_SECTIONS.items() if (s := fn(report))]
+    out = env.get_template(name).render(
+        report=report,
+        icon=icon,
+        headline=text,
+        families=report.by_family(),
+        failed=report.with_status("failed"),
+        errors=report.with_status("error"),
+        warnings=report.with_status("warning"),
+        skipped=report.with_status("skipped"),
+        passed=report.with_status("passed"),
+        sections=sections,
+        example_columns=example_columns,
+        where=lambda c: location_link(c, link_base),
+        max_examples=max_examples,
+    )
+    return out.rstrip() + "\n"

@@ -1,0 +1,52 @@
+"""Making untrusted text safe to show: Markdown comments, XML, terminals."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+_ISSUE_REF = re.compile(r"(?<![\w&`])#(?=\d)")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+WORD_JOINER = "\u2060"
+
+
+def clean_xml_text(text: str) -> str:
+    return _XML_BAD.sub("\ufffd", text)
+
+
+def escape_md(value: Any) -> str:
+    """Untrusted text as inert Markdown: no HTML, no @mentions, no #refs, no tables broken."""
+    text = clean_xml_text(str(value))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MENTION.sub("@" + WORD_JOINER, text)
+    text = _ISSUE_REF.sub("#" + WORD_JOINER, text)
+    return text.replace("\r", "").replace("\n", "<br>")
+
+
+def code_md(value: Any, limit: int = 200) -> str:
+    """A value as an inline code span (a code span cannot ping or render HTML)."""
+    text = clean_xml_text(str(value)).replace("\r", "").replace("\n", "⏎")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = text.replace("|", "\\|")
+    ticks = "`" * (max((len(m) for m in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fmt_value(value: Any) -> str:
+    """Numbers shown compactly (thousands separators, 4 significant digits)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if abs(value) >= 1e6 or (0 < abs(value) < 1e-3):
+            return f"{value:.3g}"
+        return f"{value:,.4g}" if abs(value) >= 1000 else f"{value:.4g}"
+    return str(value)

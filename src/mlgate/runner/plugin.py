@@ -1,0 +1,204 @@
+"""The pytest side of the gate: each declared check is an item; every result is recorded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlgate.checks import CheckSpec
+from mlgate.config.model import Config
+from mlgate.context import RunContext
+from mlgate.results import CheckResult, Location, Status
+from mlgate.runner.execute import execute
+
+_RANK: dict[str, int] = {"passed": 0, "skipped": 1, "warning": 2, "failed": 3, "error": 4}
+
+
+class CheckOutcomeError(Exception):
+    """Raised by an item whose check did not pass; pytest shows `repr_failure`'s text."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class GatePlugin:
+    """Registered once per session with the loaded `Config`; collects and records."""
+
+    def __init__(self, config: Config, ctx: RunContext) -> None:
+        self.config = config
+        self.ctx = ctx
+        self.results: dict[str, CheckResult] = {}
+        self._locations: dict[str, Location] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        register_markers(config)
+
+    # -- collection -------------------------------------------------------------------------
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> Any:
+        if file_path.resolve() == self.config.path.resolve():
+            return GateFile.from_parent(parent, path=file_path, gate=self)
+        return None
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if not isinstance(item, CheckItem):
+                path, line, _ = item.location
+                self._locations[item.nodeid] = Location(_relpath(item.path), (line or 0) + 1, 1)
+
+    # -- results ----------------------------------------------------------------------------
+    def record(self, result: CheckResult) -> None:
+        old = self.results.get(result.id)
+        if old is None or _RANK[result.status] >= _RANK[old.status]:
+            self.results[result.id] = result
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.nodeid in self._locations:
+            self.record(_pytest_result(report, self._locations[report.nodeid]))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            path = report.nodeid.split("::")[0] or str(self.config.path)
+            self.record(
+                CheckResult(
+                    id=f"pytest/{report.nodeid or path}",
+                    family="pytest",
+                    status="error",
+                    severity="error",
+                    message="could not collect tests: " + _tail(report.longreprtext),
+                    location=Location(path, 1, 1),
+                )
+            )
+
+    # -- fixtures for the team's own tests --------------------------------------------------
+    @pytest.fixture(scope="session")
+    def mlgate_config(self) -> Config:
+        """The loaded `mlgate.yml`."""
+        return self.config
+
+    @pytest.fixture(scope="session")
+    def mlgate_context(self) -> RunContext:
+        """The run's shared context (cache, base ref)."""
+        return self.ctx
+
+    @pytest.fixture(scope="session")
+    def mlgate_dataset(self) -> Callable[[str], Any]:
+        """`mlgate_dataset("train")` -> the DataFrame, read once per session."""
+        return self.ctx.dataset
+
+    @pytest.fixture(scope="session")
+    def mlgate_model(self) -> Callable[[str], Any]:
+        """`mlgate_model("credit")` -> the loaded model, loaded once per session."""
+        return self.ctx.model
+
+
+def register_markers(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mlgate: a check declared in mlgate.yml")
+    for family in ("data", "model", "api", "shadow"):
+        config.addinivalue_line("markers", f"{family}: an mlgate {family} check")
+
+
+class GateFile(pytest.File):
+    """`mlgate.yml` as a pytest collector: one item per declared check."""
+
+    def __init__(self, *, gate: GatePlugin, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.gate = gate
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for spec in self.gate.config.checks:
+            yield CheckItem.from_parent(self, name=spec.id, spec=spec, gate=self.gate)
+
+
+class CheckItem(pytest.Item):
+    """One declared check."""
+
+    def __init__(self, *, spec: CheckSpec, gate: GatePlugin, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.spec = spec
+        self.gate = gate
+        self.add_marker(pytest.mark.mlgate)
+        self.add_marker(getattr(pytest.mark, spec.family))
+
+    def runtest(self) -> None:
+        result = execute(self.spec, self.gate.ctx)
+        self.gate.record(result)
+        if result.status in ("failed", "error"):
+            raise CheckOutcomeError(result)
+        if result.status == "skipped":
+            pytest.skip(result.message)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CheckOutcomeError):
+            r = excinfo.value.result
+            lines = [f"{r.status}: {r.message}"]
+            if r.expected is not None or r.observed is not None:
+                lines.append(f"observed: {r.observed!r}  expected: {r.expected!r}")
+            loc = r.location
+            if loc:
+                lines.append(f"declared at {loc.file}:{loc.line}")
+            return "\n".join(lines)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.spec.location.line - 1, self.spec.id
+
+
+def _pytest_result(report: pytest.TestReport, location: Location) -> CheckResult:
+    status: Status
+    if report.when == "call":
+        if report.passed:
+            status = "passed"
+        elif report.skipped:
+            status = "skipped"
+        else:
+            status = "failed"
+    elif report.failed:
+        status = "error"
+    elif report.skipped:
+        status = "skipped"
+    else:
+        status = "passed"
+    if hasattr(report, "wasxfail"):
+        status = "skipped" if report.skipped else "passed"
+    message = {
+        "passed": "passed",
+        "failed": _tail(report.longreprtext),
+        "error": f"error in {report.when}: {_tail(report.longreprtext)}",
+        "skipped": _skip_reason(report),
+    }.get(status, status)
+    return CheckResult(
+        id=f"pytest/{report.nodeid}",
+        family="pytest",
+        status=status,
+        severity="error",
+        message=message,
+        location=location,
+        duration_s=round(report.duration, 6),
+    )
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    if hasattr(report, "wasxfail"):
+        return f"expected failure: {report.wasxfail}".rstrip(": ")
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+def _tail(text: str, lines: int = 12) -> str:
+    """The end of a pytest failure text: where the assertion and its message are."""
+    kept = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def _relpath(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,83 @@
+"""`mlgate run`: load the config, run every check through pytest, build the `Report`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from mlgate import __version__
+from mlgate.config import Config, load_config
+from mlgate.errors import UsageError
+from mlgate.results import CheckResult, Counts, Report
+from mlgate.runner.session import build_context, head_sha
+
+
+def run_gate(
+    config_path: str | Path,
+    *,
+    base_ref: str | None = None,
+    select: str | None = None,
+    fail_on: str | None = None,
+    pytest_args: tuple[str, ...] = (),
+) -> tuple[Config, Report]:
+    """Run the gate in-process; a `ConfigError`/`UsageError` means exit 2."""
+    import pytest
+
+    from mlgate.runner.plugin import GatePlugin
+
+    started = time.perf_counter()
+    config = load_config(config_path)
+    ctx = build_context(config, base_ref)
+    plugin = GatePlugin(config, ctx)
+    args = [str(config.path)]
+    args += [str(config.resolve(p)) for p in config.pytest.paths]
+    args += list(config.pytest.args) + list(pytest_args)
+    args += ["-p", "no:mlgate", "-p", "no:cacheprovider", "--rootdir", str(config.root)]
+    args += ["-q", "--no-header", "--tb=short", "-rN"]
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if select:
+        args += ["-k", select]
+    code = pytest.main(args, plugins=[plugin])
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        raise UsageError(
+            f"pytest could not run the gate (exit {int(code)}); check `pytest.args` and -k"
+        )
+    if code == pytest.ExitCode.INTERRUPTED and not plugin.results:
+        raise KeyboardInterrupt
+    checks = list(plugin.results.values())
+    report = make_report(
+        config,
+        checks,
+        fail_on=fail_on or config.gate.fail_on,
+        commit=head_sha(ctx.event),
+        base_ref=ctx.base_ref or "",
+        duration=time.perf_counter() - started,
+    )
+    return config, report
+
+
+def make_report(
+    config: Config,
+    checks: list[CheckResult],
+    *,
+    fail_on: str,
+    commit: str = "",
+    base_ref: str = "",
+    duration: float = 0.0,
+) -> Report:
+    """Counts and the conclusion: `fail_on` error fails on failed/error, warning also on warning."""
+    failing = {"error": {"failed", "error"}, "warning": {"failed", "error", "warning"}}
+    bad = failing.get(fail_on, set())
+    conclusion = "failure" if any(c.status in bad for c in checks) else "success"
+    return Report(
+        conclusion=conclusion,
+        counts=Counts.of(checks),
+        checks=checks,
+        title=config.report.title,
+        config_file=str(config.document.display_name),
+        fail_on=fail_on,
+        mlgate_version=__version__,
+        commit=commit,
+        base_ref=base_ref,
+        duration_s=round(duration, 3),
+    )

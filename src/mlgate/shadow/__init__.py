@@ -1,0 +1,1 @@
+"""The shadow family (registered by its own issue; nothing declared yet)."""
