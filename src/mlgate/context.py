@@ -7,6 +7,7 @@ failure is cached too, so every dependent check reports the same reason without 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,20 @@ class RunContext:
     event: dict[str, Any] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run `closer` when the run ends (services stopped, temp files removed), last first."""
+        with self._lock:
+            self._closers.append(closer)
+
+    def close(self) -> None:
+        """Run every registered closer once, newest first; a failing closer never stops the rest."""
+        with self._lock:
+            closers, self._closers = self._closers[::-1], []
+        for closer in closers:
+            with contextlib.suppress(Exception):  # cleanup must go on
+                closer()
 
     def memo(self, key: Any, factory: Callable[[], T]) -> T:
         """`factory()` once per key for the whole run; a raised error is replayed to later calls."""

@@ -32,7 +32,7 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
         raise ConfigError(issues)
     config = _build(path, doc)
     checks: list[CheckSpec] = []
-    problems: list[str] = []
+    problems: list[str] = _missing_test_paths(config, doc)
     for family in load_families():
         if family.section not in doc.data:
             continue
@@ -116,3 +116,15 @@ def _duplicate_ids(checks: list[CheckSpec], doc: Document) -> list[str]:
         else:
             seen[spec.id] = spec
     return out
+
+
+def _missing_test_paths(config: Config, doc: Document) -> list[str]:
+    """`pytest.paths` that do not exist are a configuration error, not a pytest crash."""
+    return [
+        doc.error(
+            ("pytest", "paths", i),
+            f"no such file or folder: {p!r} (relative to {config.root.as_posix() or '.'})",
+        )
+        for i, p in enumerate(config.pytest.paths)
+        if not config.resolve(p).exists()
+    ]

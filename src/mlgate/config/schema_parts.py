@@ -6,7 +6,7 @@ from typing import Any
 
 SEVERITY: dict[str, Any] = {
     "enum": ["error", "warning"],
-    "description": "`warning`: a failure is reported but fails the gate only with fail_on: warning.",
+    "description": "`warning`: reported, but fails the gate only with fail_on: warning.",
 }
 FRACTION: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": 1}
 NAME: dict[str, Any] = {"type": "string", "pattern": r"^[A-Za-z0-9_.\-]+$"}

@@ -8,6 +8,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from mlgate.config.schema_parts import NAME
 from mlgate.config.yamlload import Document, KeyPath, format_path
 
 
@@ -28,11 +29,13 @@ def schema_issues(doc: Document, schema: dict[str, Any]) -> list[str]:
 
 def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     path: KeyPath = tuple(error.absolute_path)
+    schema: Any = error.schema
+    value: Any = error.validator_value
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(_properties(error.schema, root))
+        allowed = list(_properties(schema, root))
         out = []
         for key in error.instance:
-            if key in allowed or _matches_pattern(key, error.schema):
+            if key in allowed or _matches_pattern(key, schema):
                 continue
             out.append(((*path, key), f"unknown key {key!r}{did_you_mean(key, allowed)}"))
         return out or [(path, error.message)]
@@ -41,32 +44,36 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
         if best is not None:
             return _explain(best, root)
     if error.validator == "enum":
-        options = ", ".join(repr(o) for o in error.validator_value)
+        options = ", ".join(repr(o) for o in value)
         hint = ""
         if isinstance(error.instance, str):
-            hint = did_you_mean(error.instance, [str(o) for o in error.validator_value])
+            hint = did_you_mean(error.instance, [str(o) for o in value])
+            hint = hint if hint.startswith(" ->") else ""
         return [(path, f"{error.instance!r} is not one of {options}{hint}")]
     if error.validator == "type":
-        want = error.validator_value
-        want_text = " or ".join(want) if isinstance(want, list) else want
+        wanted = value if isinstance(value, list) else [value]
+        want_text = " or ".join(_YAML_WORDS.get(str(w), str(w)) for w in wanted)
         return [(path, f"expected {_article(want_text)}, got {_describe(error.instance)}")]
     if error.validator == "required":
         return [(path, error.message.replace("is a required property", "is required"))]
     if error.validator == "const":
-        return [(path, f"must be {error.validator_value!r}, got {error.instance!r}")]
+        return [(path, f"must be {value!r}, got {error.instance!r}")]
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
-        bound = f"{word[str(error.validator)]} {error.validator_value}"
+        bound = f"{word[str(error.validator)]} {value}"
         return [(path, f"must be {bound}, got {error.instance!r}")]
+    if error.validator == "pattern" and value == NAME["pattern"]:
+        name_path = path if path and path[-1] == error.instance else (*path, error.instance)
+        return [(name_path, f"name {error.instance!r} may only use letters, digits, '_', '-', '.'")]
     if error.validator == "pattern":
-        return [(path, f"{error.instance!r} does not match {error.validator_value!r}")]
+        return [(path, f"{error.instance!r} does not match {value!r}")]
     if error.validator == "propertyNames" and error.context:
-        bad = error.context[0].instance
+        bad: Any = error.context[0].instance
         return [((*path, bad), f"name {bad!r} may only use letters, digits, '_', '-' and '.'")]
     if error.validator == "minProperties":
         return [(path, "must not be empty")]
     if error.validator == "minItems":
-        return [(path, f"needs at least {error.validator_value} item(s)")]
+        return [(path, f"needs at least {value} item(s)")]
     return [(path, error.message)]
 
 
@@ -98,6 +105,9 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     if choices and len(choices) <= 12:
         return " (expected one of: " + ", ".join(sorted(choices)) + ")"
     return ""
+
+
+_YAML_WORDS = {"array": "list", "object": "mapping", "string": "text", "null": "null"}
 
 
 def _article(word: str) -> str:

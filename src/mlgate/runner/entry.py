@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from mlgate.runner.session import build_context, load_or_usage_error
 
     try:
-        cfg = load_or_usage_error(path)
+        cfg = load_or_usage_error(Path(os.path.relpath(path)))
     except ConfigError as exc:
         raise pytest.UsageError("mlgate configuration is invalid:\n" + str(exc)) from None
     ctx = build_context(cfg, config.getoption("mlgate_base_ref"))

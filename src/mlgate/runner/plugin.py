@@ -38,6 +38,9 @@ class GatePlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         register_markers(config)
 
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.ctx.close()
+
     # -- collection -------------------------------------------------------------------------
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> Any:
         if file_path.resolve() == self.config.path.resolve():
@@ -47,7 +50,7 @@ class GatePlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             if not isinstance(item, CheckItem):
-                path, line, _ = item.location
+                _, line, _ = item.location
                 self._locations[item.nodeid] = Location(_relpath(item.path), (line or 0) + 1, 1)
 
     # -- results ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Literal
 
 from mlgate import __version__
 from mlgate.config import Config, load_config
@@ -68,7 +69,9 @@ def make_report(
     """Counts and the conclusion: `fail_on` error fails on failed/error, warning also on warning."""
     failing = {"error": {"failed", "error"}, "warning": {"failed", "error", "warning"}}
     bad = failing.get(fail_on, set())
-    conclusion = "failure" if any(c.status in bad for c in checks) else "success"
+    conclusion: Literal["success", "failure"] = (
+        "failure" if any(c.status in bad for c in checks) else "success"
+    )
     return Report(
         conclusion=conclusion,
         counts=Counts.of(checks),

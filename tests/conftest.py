@@ -1,0 +1,50 @@
+"""Shared test helpers: golden files and small projects on disk."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+UPDATE_GOLDEN = os.environ.get("MLGATE_UPDATE_GOLDEN") == "1"
+
+
+def assert_golden(actual: str, golden: Path) -> None:
+    """Compare with a golden file; `MLGATE_UPDATE_GOLDEN=1` rewrites it instead."""
+    if UPDATE_GOLDEN or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+        if not UPDATE_GOLDEN:
+            pytest.fail(f"golden file {golden} was missing and has been written; run again")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+class Project:
+    """A throwaway project folder: write files, then run the gate on it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mlgate.yml"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A tmp project folder, made the current directory, outside any GitHub environment."""
+    for var in ("GITHUB_EVENT_PATH", "GITHUB_ACTIONS", "GITHUB_TOKEN", "GITHUB_SHA",
+                "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return Project(tmp_path)

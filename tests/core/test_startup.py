@@ -1,0 +1,45 @@
+"""The command line stays light: --help and check-config import no data-science library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("pandas", "sklearn", "numpy", "scipy", "pyarrow", "joblib", "requests")
+
+PROBE = """
+import json, sys
+from mlgate.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(HEAVY)))
+print("HEAVY=" + json.dumps(heavy))
+"""
+
+
+def imported_heavy(*args: str, cwd: Path | None = None) -> list[str]:
+    code = PROBE.replace("json.loads(HEAVY)", repr(list(HEAVY)))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+    line = [x for x in done.stdout.splitlines() if x.startswith("HEAVY=")][-1]
+    return list(json.loads(line.removeprefix("HEAVY=")))
+
+
+def test_help_imports_nothing_heavy() -> None:
+    assert imported_heavy("--help") == []
+
+
+def test_check_config_imports_nothing_heavy(tmp_path: Path) -> None:
+    (tmp_path / "mlgate.yml").write_text(
+        "version: 1\ndatasets:\n  t: {path: t.csv}\ndata:\n  - dataset: t\n    rows: {min: 1}\n"
+    )
+    assert imported_heavy("check-config", cwd=tmp_path) == []
+
+
+def test_schema_imports_nothing_heavy() -> None:
+    assert imported_heavy("schema") == []
