@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the configuration (exit 0 or 2)")
     check.add_argument("--config", default="mlgate.yml")
 
-    sub.add_parser("schema", help="print the configuration's JSON Schema")
+    schema = sub.add_parser("schema", help="print the configuration's JSON Schema")
+    schema.add_argument(
+        "--markdown", action="store_true", help="print the README's configuration reference"
+    )
 
     init = sub.add_parser("init", help="write a starting mlgate.yml inferred from data")
     init.add_argument(
@@ -141,7 +144,12 @@ def _check_config(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from mlgate.config.schema import build_schema
 
-    print(json.dumps(build_schema(), indent=2))
+    if args.markdown:
+        from mlgate.config.reference import render_reference
+
+        print(render_reference(build_schema()), end="")
+    else:
+        print(json.dumps(build_schema(), indent=2))
     return EXIT_PASSED
 
 

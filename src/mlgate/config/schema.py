@@ -17,6 +17,7 @@ def build_schema() -> dict[str, Any]:
         "version": {"const": 1, "description": "The configuration format version."},
         "gate": {
             "type": "object",
+            "description": "How the outcome of the checks decides the run.",
             "additionalProperties": False,
             "properties": {
                 "fail_on": {
@@ -28,9 +29,14 @@ def build_schema() -> dict[str, Any]:
         },
         "report": {
             "type": "object",
+            "description": "How the report looks.",
             "additionalProperties": False,
             "properties": {
-                "title": {"type": "string", "default": "mlgate"},
+                "title": {
+                    "type": "string",
+                    "default": "mlgate",
+                    "description": "The report's heading.",
+                },
                 "template": {
                     "type": "string",
                     "description": "A Jinja2 template replacing the built-in report.md one.",
@@ -45,20 +51,31 @@ def build_schema() -> dict[str, Any]:
         },
         "datasets": {
             "type": "object",
+            "description": "Named inputs (csv, tsv, parquet, jsonl, feather; .gz/.zst too).",
             "propertyNames": NAME,
             "additionalProperties": {"$ref": "#/$defs/dataset"},
         },
         "models": {
             "type": "object",
+            "description": "Named models (joblib, pickle, skops, onnx, or a Python factory).",
             "propertyNames": NAME,
             "additionalProperties": {"$ref": "#/$defs/model"},
         },
         "pytest": {
             "type": "object",
+            "description": "The team's own pytest tests, run in the same session and report.",
             "additionalProperties": False,
             "properties": {
-                "paths": {"type": "array", "items": {"type": "string"}},
-                "args": {"type": "array", "items": {"type": "string"}},
+                "paths": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Test files or folders, relative to mlgate.yml's folder.",
+                },
+                "args": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": 'Extra pytest arguments, e.g. ["-x"].',
+                },
             },
         },
     }
