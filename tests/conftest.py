@@ -43,8 +43,14 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """A tmp project folder, made the current directory, outside any GitHub environment."""
-    for var in ("GITHUB_EVENT_PATH", "GITHUB_ACTIONS", "GITHUB_TOKEN", "GITHUB_SHA",
-                "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
+    for var in (
+        "GITHUB_EVENT_PATH",
+        "GITHUB_ACTIONS",
+        "GITHUB_TOKEN",
+        "GITHUB_SHA",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     return Project(tmp_path)

@@ -1,25 +1,39 @@
-"""Reading the datasets declared under `datasets:` into pandas DataFrames."""
+"""Reading the datasets declared under `datasets:` with pyarrow, whole or in chunks of rows.
+
+Formats: csv, tsv, parquet, jsonl, feather, each optionally compressed (.gz, .zst, .bz2); a
+path may be a glob (files are read in sorted order, as one dataset). `ref:` reads the files as
+of a git commit. `iter_frames` streams a dataset in chunks of `chunk_rows` rows, holding no more
+than about one chunk in memory.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import glob
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import DatasetError
-from mlgate.gitref import materialize_at_ref, resolve_ref
+from mlgate.gitref import list_at_ref, materialize_at_ref, resolve_ref
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from mlgate.config.model import DatasetSpec
     from mlgate.context import RunContext
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "feather")
+_COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
+_ARROW_CSV_OPTIONS = {"sep", "delimiter", "encoding", "quotechar"}
+_BLOCK_BYTES = 1 << 20
 
 
 def detect_format(path: str) -> str:
     name = path.lower()
-    for suffix in (".gz", ".zst", ".bz2", ".xz"):
+    for suffix in _COMPRESSIONS:
         name = name.removesuffix(suffix)
     for fmt, endings in {
         "csv": (".csv",),
@@ -36,17 +50,64 @@ def detect_format(path: str) -> str:
     )
 
 
-def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:
-    """Read one dataset; any failure is a `DatasetError` naming the file and the reason."""
+def dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
+    """The files of a dataset (a glob expanded, sorted), fetched from git for `ref:` (once per
+    run; the copies are removed when the run ends)."""
+    return ctx.memo(("dataset-paths", spec.name), lambda: _dataset_paths(spec, ctx))
+
+
+def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
     path = ctx.config.resolve(spec.path)
+    is_glob = glob.has_magic(spec.path)
     if spec.ref:
         ref = resolve_ref(spec.ref, ctx.base_ref) or ctx.require_base_ref(f"dataset {spec.name!r}")
-        path = materialize_at_ref(path, ref)
-    fmt = spec.format or detect_format(spec.path)
+        if not is_glob:
+            return [_fetched(ctx, path, ref)]
+        folder = _glob_root(path)
+        top_rel = [Path(p) for p in list_at_ref(folder, ref)]
+        from mlgate.gitref import git_toplevel
+
+        top = git_toplevel(folder)
+        pattern = path.resolve().as_posix()
+        hits = sorted(
+            p for p in ((top / r) for r in top_rel) if fnmatch.fnmatch(p.as_posix(), pattern)
+        )
+        if not hits:
+            raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r} at {ref}")
+        return [_fetched(ctx, p, ref) for p in hits]
+    if is_glob:
+        hits = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+        if not hits:
+            raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r}")
+        return hits
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
+    return [path]
+
+
+def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:
+    import shutil
+
+    out = materialize_at_ref(path, ref)
+    ctx.on_close(lambda: shutil.rmtree(out.parent, ignore_errors=True))
+    return out
+
+
+def _glob_root(path: Path) -> Path:
+    parts = []
+    for part in path.parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts)
+
+
+def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:
+    """Read one whole dataset; any failure is a `DatasetError` naming the file and the reason."""
+    paths = dataset_paths(spec, ctx)
+    fmt = spec.format or detect_format(spec.path)
     try:
-        return read_file(path, fmt, dict(spec.options))
+        return read_paths(paths, fmt, dict(spec.options))
     except DatasetError:
         raise
     except Exception as exc:
@@ -55,20 +116,227 @@ def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:
         ) from exc
 
 
-def read_file(path: Path, fmt: str, options: dict[str, object]) -> pd.DataFrame:
+def iter_dataset(spec: DatasetSpec, ctx: RunContext, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Stream one dataset in chunks of `chunk_rows` rows (the last may be shorter)."""
+    paths = dataset_paths(spec, ctx)
+    fmt = spec.format or detect_format(spec.path)
+    try:
+        yield from iter_frames(paths, fmt, dict(spec.options), chunk_rows)
+    except DatasetError:
+        raise
+    except Exception as exc:
+        raise DatasetError(
+            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
+        ) from exc
+
+
+def read_paths(paths: Sequence[Path], fmt: str, options: dict[str, Any]) -> pd.DataFrame:
+    """Every file read whole and concatenated, with a fresh 0..n-1 index."""
     import pandas as pd
 
-    if fmt in ("csv", "tsv"):
-        opts: dict[str, object] = {"sep": "\t" if fmt == "tsv" else ","}
+    frames = [read_file(p, fmt, options) for p in paths]
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_file(path: Path, fmt: str, options: dict[str, Any]) -> pd.DataFrame:
+    """One file as a DataFrame (pyarrow reads; pandas for reader options pyarrow lacks)."""
+    import pandas as pd
+
+    if fmt in ("csv", "tsv") and set(options) - _ARROW_CSV_OPTIONS:
+        opts: dict[str, Any] = {"sep": "\t" if fmt == "tsv" else ","}
         opts.update(options)
-        return pd.read_csv(path, **opts)  # type: ignore[call-overload]
+        return pd.read_csv(path, **opts)
+    if fmt == "jsonl" and options:
+        return pd.read_json(path, lines=True, **options)
+    return to_pandas(_read_table(path, fmt, options))
+
+
+def to_pandas(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    return table.to_pandas(date_as_object=False)
+
+
+def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
+
+    if fmt in ("csv", "tsv"):
+        import pyarrow.csv as pcsv
+
+        read, parse, convert = _csv_options(fmt, options)
+        return pcsv.read_csv(
+            _stream(path), read_options=read, parse_options=parse, convert_options=convert
+        )
     if fmt == "parquet":
-        return pd.read_parquet(path, **options)  # type: ignore[arg-type]
+        import pyarrow.parquet as pq
+
+        return pq.read_table(_seekable(path), **options)
     if fmt == "jsonl":
-        return pd.read_json(path, lines=True, **options)  # type: ignore[call-overload]
+        import pyarrow.json as pj
+
+        return pj.read_json(_stream(path))
     if fmt == "feather":
-        return pd.read_feather(path, **options)  # type: ignore[arg-type]
+        import pyarrow.feather as pf
+
+        return pf.read_table(_seekable(path), **options)
     raise DatasetError(f"unknown format {fmt!r}")
+
+
+def _compression(path: Path) -> str | None:
+    name = path.name.lower()
+    for suffix, codec in ((".gz", "gzip"), (".zst", "zstd"), (".bz2", "bz2")):
+        if name.endswith(suffix):
+            return codec
+    if name.endswith(".xz"):
+        raise DatasetError(f"{path.name}: .xz is not supported; use .gz or .zst")
+    return None
+
+
+def _stream(path: Path) -> Any:
+    import pyarrow as pa
+
+    return pa.input_stream(str(path), compression=_compression(path))
+
+
+def _seekable(path: Path) -> Any:
+    import pyarrow as pa
+
+    if _compression(path) is None:
+        return str(path)
+    with _stream(path) as f:
+        return pa.BufferReader(f.read())
+
+
+def _csv_options(fmt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
+    import pyarrow.csv as pcsv
+
+    sep = options.get("sep", options.get("delimiter", "\t" if fmt == "tsv" else ","))
+    read = pcsv.ReadOptions(encoding=options.get("encoding", "utf8"), block_size=_BLOCK_BYTES)
+    parse = pcsv.ParseOptions(delimiter=sep, quote_char=options.get("quotechar", '"'))
+    return read, parse, pcsv.ConvertOptions(strings_can_be_null=True)
+
+
+def iter_frames(
+    paths: Sequence[Path], fmt: str, options: dict[str, Any], chunk_rows: int
+) -> Iterator[pd.DataFrame]:
+    """Every file streamed and re-cut into chunks of exactly `chunk_rows` rows (last shorter)."""
+
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    empty: pa.RecordBatch | None = None  # the columns, should the data have no row at all
+    given = False
+    for path in paths:
+        for batch in _batches(path, fmt, options, chunk_rows):
+            if empty is None:
+                empty = batch.slice(0, 0)
+            while batch.num_rows:
+                take = min(batch.num_rows, chunk_rows - held)
+                pending.append(batch.slice(0, take))
+                held += take
+                batch = batch.slice(take)
+                if held == chunk_rows:
+                    yield _frame(pending)
+                    pending, held, given = [], 0, True
+        if pending:  # files may differ in schema: never mix two files in a chunk
+            yield _frame(pending)
+            pending, held, given = [], 0, True
+    if not given and empty is not None:
+        yield _frame([empty])
+
+
+def _frame(batches: list[pa.RecordBatch]) -> pd.DataFrame:
+    import pandas as pd
+    import pyarrow as pa
+
+    if all(b.schema == batches[0].schema for b in batches):
+        return to_pandas(pa.Table.from_batches(batches))
+    return pd.concat([to_pandas(b) for b in batches], ignore_index=True)
+
+
+def _batches(path: Path, fmt: str, options: dict[str, Any], chunk_rows: int) -> Iterator[Any]:
+    import pyarrow as pa
+
+    if (fmt in ("csv", "tsv") and set(options) - _ARROW_CSV_OPTIONS) or (
+        fmt == "jsonl" and options
+    ):
+        yield from _pandas_batches(path, fmt, options, chunk_rows)
+    elif fmt in ("csv", "tsv"):
+        yield from _csv_batches(path, fmt, options)
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(_seekable(path))
+        yield pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow)
+        yield from parquet.iter_batches(batch_size=chunk_rows)
+    elif fmt == "jsonl":
+        import pyarrow.json as pj
+
+        read = pj.ReadOptions(block_size=_BLOCK_BYTES)
+        yield from pj.open_json(_stream(path), read_options=read)
+    elif fmt == "feather":
+        import pyarrow.ipc as ipc
+
+        source = _seekable(path)
+        try:
+            reader = ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+        except pa.ArrowInvalid:  # feather v1
+            yield from _read_table(path, fmt, options).to_batches(max_chunksize=chunk_rows)
+    else:
+        raise DatasetError(f"unknown format {fmt!r}")
+
+
+_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+
+
+def _csv_batches(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Any]:
+    """CSV record batches; when a later block does not fit the type inferred from the first
+    (an integer column holding 1.5 further down), reopen after the rows already given with that
+    column widened (integer -> float -> string), as a whole-file read would have typed it."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    read, parse, convert = _csv_options(fmt, options)
+    done = 0
+    types: dict[str, Any] = {}
+    while True:
+        read.skip_rows_after_names = done
+        convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+        reader = pcsv.open_csv(
+            _stream(path), read_options=read, parse_options=parse, convert_options=convert
+        )
+        schema = reader.schema
+        try:
+            yield pa.RecordBatch.from_pylist([], schema=schema)  # the columns, even if no row
+            for batch in reader:
+                done += batch.num_rows
+                yield batch
+            return
+        except pa.ArrowInvalid as exc:
+            m = _CONVERSION.search(str(exc))
+            if not m:
+                raise
+            name = schema.field(int(m.group(1))).name
+            was = types.get(name, schema.field(name).type)
+            if pa.types.is_string(was):
+                raise
+            widen = pa.float64() if pa.types.is_integer(was) else pa.string()
+            types[name] = widen
+
+
+def _pandas_batches(path: Path, fmt: str, options: dict[str, Any], chunk_rows: int) -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    if fmt == "jsonl":
+        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, **options)
+    else:
+        opts: dict[str, Any] = {"sep": "\t" if fmt == "tsv" else ","}
+        opts.update(options)
+        reader = pd.read_csv(path, chunksize=chunk_rows, **opts)
+    with reader:
+        for frame in reader:
+            yield pa.RecordBatch.from_pandas(frame, preserve_index=False)
 
 
 def _one_line(exc: BaseException) -> str:

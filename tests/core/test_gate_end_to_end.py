@@ -195,3 +195,40 @@ def test_report_dir_and_show(small: Project, capsys: pytest.CaptureFixture[str])
     assert "## ✅ Small gate" in out
     assert "✅ Small gate — all 4 checks passed" in out
     assert Path(small.root / "out" / "r" / "report.json").exists()
+
+
+def test_report_template_replaces_the_built_in_one(small: Project) -> None:
+    small.write(
+        "gate.md.j2",
+        "# {{ report.title }}: {{ report.counts.passed }} passed\n"
+        "{% for c in failed %}- {{ c.id | md }} at line {{ c.location.line }}\n{% endfor %}",
+    )
+    small.write(
+        "mlgate.yml",
+        CONFIG.replace("{title: Small gate}", "{title: Small gate, template: gate.md.j2}").replace(
+            "{min: 3}", "{min: 4}"
+        ),
+    )
+    assert run() == 1
+    md = (small.root / "mlgate-report" / "report.md").read_text()
+    assert md == "# Small gate: 3 passed\n- data/train/rows at line 7\n"
+
+
+def test_a_broken_template_is_a_configuration_error_naming_its_line(
+    small: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small.write("gate.md.j2", "ok\n{% for c in failed %}\n{{ c.id }\n")
+    small.write("mlgate.yml", CONFIG.replace("{title: Small gate}", "{template: gate.md.j2}"))
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert "gate.md.j2:3: report.template cannot be rendered" in err
+    assert "Traceback" not in err
+    assert (small.root / "mlgate-report" / "report.json").exists()
+
+
+def test_a_missing_template_is_reported_at_load_time(
+    small: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small.write("mlgate.yml", CONFIG.replace("{title: Small gate}", "{template: nope.j2}"))
+    assert run() == 2
+    assert "mlgate.yml:2:10: report.template: no such file: 'nope.j2'" in capsys.readouterr().err

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlgate.report.junit import render_junit
 from mlgate.report.markdown import render_markdown
 from mlgate.report.terminal import render_terminal
+from mlgate.report.text import message_md
 from mlgate.results import CheckResult, Counts, Location, Report
 from tests.conftest import REPO, assert_golden
 
@@ -149,3 +153,19 @@ def test_terminal_summary_names_each_failure_with_its_line() -> None:
     assert "❌ Model gate — 1 check failed, 1 error, 1 warning · 2 passed, 1 skipped" in text
     assert "FAIL  mlgate.yml:31: data/train/columns/age/max: 5 of 48,210 rows" in text
     assert "ERROR mlgate.yml:52: model/credit/metrics/roc_auc" in text
+
+
+@given(st.text(max_size=80))
+def test_message_md_never_lets_html_or_mentions_through_outside_code(text: str) -> None:
+    rendered = message_md(text)
+    outside = re.sub(r"(`+)(?:(?!\1).)+?\1", "", rendered)  # drop code spans
+    assert "<" not in outside.replace("<br>", "")
+    assert not re.search(r"@[A-Za-z0-9]", outside)
+    assert not re.search(r"(?<![&\w])#\d", outside)
+
+
+def test_message_md_keeps_code_spans_and_escapes_the_rest() -> None:
+    assert message_md("column `Recrods` is <b>missing</b>") == (
+        "column `Recrods` is &lt;b&gt;missing&lt;/b&gt;"
+    )
+    assert message_md("`@octocat` and @octocat") == "`@octocat` and @\u2060octocat"

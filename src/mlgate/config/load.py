@@ -32,7 +32,7 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
         raise ConfigError(issues)
     config = _build(path, doc)
     checks: list[CheckSpec] = []
-    problems: list[str] = _missing_test_paths(config, doc)
+    problems: list[str] = _missing_test_paths(config, doc) + _missing_template(config, doc)
     for family in load_families():
         if family.section not in doc.data:
             continue
@@ -128,3 +128,10 @@ def _missing_test_paths(config: Config, doc: Document) -> list[str]:
         for i, p in enumerate(config.pytest.paths)
         if not config.resolve(p).exists()
     ]
+
+
+def _missing_template(config: Config, doc: Document) -> list[str]:
+    template = config.report.template
+    if template is None or template.is_file():
+        return []
+    return [doc.error(("report", "template"), f"no such file: {template.as_posix()!r}")]

@@ -40,7 +40,7 @@ def _type_of(node: dict[str, Any], defs: dict[str, Any]) -> str:
         return f"`{node['const']}`"
     kind = node.get("type")
     if isinstance(kind, list):
-        return " or ".join(_WORDS.get(k, k) for k in kind)
+        return " or ".join(_WORDS.get(str(k), str(k)) for k in kind)
     if isinstance(kind, str):
         return _WORDS.get(kind, kind)
     for key in ("oneOf", "anyOf"):

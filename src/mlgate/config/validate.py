@@ -63,7 +63,8 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
         bound = f"{word[str(error.validator)]} {value}"
         return [(path, f"must be {bound}, got {error.instance!r}")]
     if error.validator == "pattern" and value == NAME["pattern"]:
-        name_path = path if path and path[-1] == error.instance else (*path, error.instance)
+        bad_name = str(error.instance)
+        name_path: KeyPath = path if path and path[-1] == bad_name else (*path, bad_name)
         return [(name_path, f"name {error.instance!r} may only use letters, digits, '_', '-', '.'")]
     if error.validator == "pattern":
         return [(path, f"{error.instance!r} does not match {value!r}")]

@@ -10,7 +10,11 @@ DATASET: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["path"],
     "properties": {
-        "path": {"type": "string", "minLength": 1, "description": "File or glob."},
+        "path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "File or glob (`data/part-*.parquet`: the files, sorted, as one).",
+        },
         "format": {
             "enum": ["csv", "tsv", "parquet", "jsonl", "feather"],
             "description": "Default: from the file name (.gz/.zst allowed).",
@@ -22,11 +26,13 @@ DATASET: dict[str, Any] = {
         "chunk_rows": {
             "type": "integer",
             "minimum": 1,
-            "description": "Stream the data in chunks of this many rows.",
+            "description": "Stream the data in chunks of this many rows: memory is bounded by "
+            "the chunk, not the file.",
         },
         "options": {
             "type": "object",
-            "description": "Extra keyword arguments for the reader (e.g. {sep: ';'}).",
+            "description": "Reader options, e.g. {sep: ';'}; csv options other than sep, "
+            "encoding and quotechar make pandas read the file instead of pyarrow.",
         },
     },
 }

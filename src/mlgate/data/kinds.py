@@ -1,88 +1,91 @@
-"""Data check kinds (computed with pandas)."""
+"""Data check kinds: each judges from the suite's one `Profile` (computed once per run)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
-from mlgate.registry import suggest
+from mlgate.data import judge
+from mlgate.data.backend import Profile, Source, StatsBackend
+from mlgate.data.pandas_backend import ChunkSource, FrameSource, PandasBackend
+from mlgate.data.suite import Suite
+from mlgate.errors import CheckError
 
-if TYPE_CHECKING:
-    import pandas as pd
+BACKEND: StatsBackend = PandasBackend()
 
 
-@CHECKS.register("data.rows")
-def check_rows(spec: CheckSpec, ctx: RunContext) -> Outcome:
-    df = ctx.dataset(spec.params["dataset"])
-    n = len(df)
-    lo, hi = spec.params.get("min"), spec.params.get("max")
-    expected = " and ".join(
-        part
-        for part in (f">= {lo}" if lo is not None else "", f"<= {hi}" if hi is not None else "")
-        if part
+def source_for(name: str, ctx: RunContext) -> Source:
+    """The named dataset: streamed when it sets `chunk_rows`, else read whole (and shared)."""
+    spec = ctx.config.datasets.get(name)
+    if spec is None:
+        raise CheckError(f"dataset {name!r} is not declared under `datasets:`")
+    if spec.chunk_rows:
+        from mlgate.datasets import dataset_paths, iter_dataset
+
+        dataset_paths(spec, ctx)  # fail (or skip, for `ref: base`) before streaming
+        rows = spec.chunk_rows
+        return ChunkSource(name, lambda: iter_dataset(spec, ctx, rows))
+    return FrameSource(name, ctx.dataset(name))
+
+
+def drift_columns(suite: Suite) -> tuple[str, ...] | None:
+    """Columns a suite keeps for drift; None: every column."""
+    if suite.drift is None:
+        return ()
+    if suite.drift.columns:
+        return suite.drift.columns
+    declared = tuple(c.name for c in suite.columns)
+    return declared or None
+
+
+def suite_profile(spec: CheckSpec, ctx: RunContext) -> Profile:
+    suite: Suite = spec.suite
+
+    def compute() -> Profile:
+        source = source_for(suite.dataset, ctx)
+        return BACKEND.profile(source, suite, drift_columns=drift_columns(suite))
+
+    return ctx.memo(("data-profile", spec.group), compute)
+
+
+def reference_profile(spec: CheckSpec, ctx: RunContext, columns: tuple[str, ...] | None) -> Profile:
+    suite: Suite = spec.suite
+    assert suite.drift is not None
+    name = suite.drift.reference
+    ref_suite = Suite(name=f"{suite.name} reference", dataset=name)
+
+    def compute() -> Profile:
+        return BACKEND.profile(source_for(name, ctx), ref_suite, drift_columns=columns)
+
+    return ctx.memo(("data-drift-reference", name, columns), compute)
+
+
+def _on_profile(
+    fn: Callable[[CheckSpec, Profile], Outcome],
+) -> Callable[[CheckSpec, RunContext], Outcome]:
+    def run(spec: CheckSpec, ctx: RunContext) -> Outcome:
+        return fn(spec, suite_profile(spec, ctx))
+
+    return run
+
+
+CHECKS.add("data.rows", _on_profile(lambda s, p: judge.rows(s.params, p)))
+CHECKS.add("data.strict", _on_profile(lambda s, p: judge.strict(s.suite, p)))
+CHECKS.add("data.unique", _on_profile(lambda s, p: judge.unique(s.params, p)))
+CHECKS.add("data.duplicates", _on_profile(lambda s, p: judge.duplicates(s.params, p)))
+CHECKS.add("data.rule", _on_profile(lambda s, p: judge.rule(s.params, s.suite, p)))
+CHECKS.add("data.column.stat", _on_profile(lambda s, p: judge.stat(s.params, s.suite, p)))
+for _key in ("type", "nullable", "max_missing", "min", "max", "allowed", "pattern", "unique"):
+    CHECKS.add(
+        f"data.column.{_key}",
+        _on_profile(lambda s, p, k=_key: judge.column(s.params, s.suite, p, k)),  # type: ignore[misc]
     )
-    ok = (lo is None or n >= lo) and (hi is None or n <= hi)
-    return Outcome.judge(ok, f"{n:,} rows (expected {expected})", observed=n, expected=expected)
 
 
-def _column(spec: CheckSpec, ctx: RunContext) -> pd.Series | Outcome:
-    df = ctx.dataset(spec.params["dataset"])
-    name = spec.params["column"]
-    if name not in df.columns:
-        hint = suggest(name, [str(c) for c in df.columns])
-        return Outcome.failed(
-            f"column `{name}` is not in the dataset{hint}", observed="missing", expected="present"
-        )
-    return df[name]
-
-
-def dtype_matches(series: pd.Series, wanted: str) -> bool:
-    from pandas.api import types as t
-
-    checks = {
-        "integer": t.is_integer_dtype,
-        "float": t.is_float_dtype,
-        "number": lambda s: t.is_numeric_dtype(s) and not t.is_bool_dtype(s),
-        "string": lambda s: t.is_string_dtype(s) or t.is_object_dtype(s),
-        "boolean": t.is_bool_dtype,
-        "category": lambda s: (
-            isinstance(s.dtype, __import__("pandas").CategoricalDtype)
-            or t.is_string_dtype(s)
-            or t.is_object_dtype(s)
-        ),
-        "datetime": t.is_datetime64_any_dtype,
-    }
-    return bool(checks[wanted](series))
-
-
-@CHECKS.register("data.column.type")
-def check_type(spec: CheckSpec, ctx: RunContext) -> Outcome:
-    col = _column(spec, ctx)
-    if isinstance(col, Outcome):
-        return col
-    wanted = spec.params["type"]
-    ok = dtype_matches(col, wanted)
-    return Outcome.judge(
-        ok,
-        f"`{col.name}` has dtype {col.dtype} (expected {wanted})",
-        observed=str(col.dtype),
-        expected=wanted,
-    )
-
-
-@CHECKS.register("data.column.nullable")
-def check_nullable(spec: CheckSpec, ctx: RunContext) -> Outcome:
-    col = _column(spec, ctx)
-    if isinstance(col, Outcome):
-        return col
-    missing = col.isna()
-    k = int(missing.sum())
-    examples = [{"row": int(i)} for i in col.index[missing][:20]]
-    return Outcome.judge(
-        k == 0,
-        f"{k:,} of {len(col):,} values missing in `{col.name}`",
-        observed=k,
-        expected="0 missing",
-        examples=examples,
-    )
+@CHECKS.register("data.drift")
+def check_drift(spec: CheckSpec, ctx: RunContext) -> Outcome:
+    current = suite_profile(spec, ctx)
+    cols = drift_columns(spec.suite)
+    reference = reference_profile(spec, ctx, cols)
+    return judge.drift(spec.params.get("column"), spec.suite, current, reference)

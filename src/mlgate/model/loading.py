@@ -1,15 +1,179 @@
-"""Loading the models declared under `models:` (placeholder until the model family lands)."""
+"""Loading the models declared under `models:`: joblib, pickle, skops, onnx or a factory.
+
+`load_model` is what `ctx.model(name)` calls (once per run). Every failure is a `CheckError`
+naming the model and the reason, so the model's checks are `error` and the rest of the gate runs.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import CheckError
+from mlgate.gitref import materialize_at_ref, resolve_ref
 
 if TYPE_CHECKING:
     from mlgate.config.model import ModelSpec
     from mlgate.context import RunContext
 
+FORMATS = ("joblib", "pickle", "skops", "onnx", "python")
+_SUFFIXES = {
+    ".joblib": "joblib",
+    ".jbl": "joblib",
+    ".pkl": "pickle",
+    ".pickle": "pickle",
+    ".skops": "skops",
+    ".onnx": "onnx",
+}
+
+
+def model_format(spec: ModelSpec) -> str:
+    """`format:` as written, else from the file name (`python` when a factory is given)."""
+    fmt = spec.params.get("format")
+    if fmt:
+        return str(fmt)
+    if spec.params.get("factory"):
+        return "python"
+    if spec.path:
+        suffix = Path(spec.path).suffix.lower()
+        if suffix in _SUFFIXES:
+            return _SUFFIXES[suffix]
+    raise CheckError(
+        f"model {spec.name!r}: cannot tell the format of {spec.path!r} from its name; "
+        f"set `format:` to one of {', '.join(FORMATS)}"
+    )
+
 
 def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
-    raise CheckError(f"model {spec.name!r}: model loading is not available yet")
+    """The loaded model for `spec` (see the module docstring); raises `CheckError` on failure."""
+    fmt = model_format(spec)
+    if fmt in ("pickle", "joblib"):
+        reason = pickle_refusal(os.environ.get("GITHUB_EVENT_NAME", ""), ctx.event)
+        if reason and not spec.params.get("allow_pickle"):
+            raise CheckError(
+                f"model {spec.name!r}: refusing to load a {fmt} file: {reason}, and unpickling "
+                "runs any code the file contains. Save the model with skops (format: skops, "
+                "the safe format), or set `allow_pickle: true` on the model if you trust "
+                "every fork that can open a pull request"
+            )
+    if fmt == "python":
+        return _from_factory(spec, ctx)
+    if not spec.path:
+        raise CheckError(f"model {spec.name!r}: `path:` is required for format {fmt}")
+    path = ctx.config.resolve(spec.path)
+    if spec.ref:
+        ref = resolve_ref(spec.ref, ctx.base_ref) or ctx.require_base_ref(f"model {spec.name!r}")
+        path = materialize_at_ref(path, ref)
+    if not path.exists():
+        raise CheckError(f"model {spec.name!r}: file {spec.path!r} does not exist")
+    try:
+        if fmt == "joblib":
+            import joblib
+
+            return joblib.load(path)
+        if fmt == "pickle":
+            import pickle
+
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        if fmt == "skops":
+            return _load_skops(spec, path)
+        if fmt == "onnx":
+            from mlgate.model.onnx import OnnxModel
+
+            return OnnxModel(path)
+    except CheckError:
+        raise
+    except Exception as exc:
+        raise CheckError(
+            f"model {spec.name!r}: cannot load {spec.path!r} as {fmt}: {_one_line(exc)}"
+        ) from exc
+    raise CheckError(f"model {spec.name!r}: unknown format {fmt!r}")
+
+
+def pickle_refusal(event_name: str, event: dict[str, Any]) -> str | None:
+    """Why unpickling is unsafe in this run (a fork's code with a write token), or None."""
+    if event_name == "pull_request_target":
+        pr = event.get("pull_request") or {}
+        head = (pr.get("head") or {}).get("repo") or {}
+        base = (pr.get("base") or {}).get("repo") or {}
+        if pr and not head:
+            return (
+                "this `pull_request_target` run is for a pull request whose head repository "
+                "is gone (a deleted fork) and holds a write token"
+            )
+        if head.get("fork") or (
+            head.get("full_name") and head.get("full_name") != base.get("full_name")
+        ):
+            return (
+                f"this `pull_request_target` run is for a pull request from the fork "
+                f"{head.get('full_name') or '(unknown)'} and holds a write token"
+            )
+    if event_name == "workflow_run":
+        run = event.get("workflow_run") or {}
+        head_repo = (run.get("head_repository") or {}).get("full_name")
+        repo = (event.get("repository") or {}).get("full_name")
+        if head_repo and head_repo != repo:
+            return (
+                f"this `workflow_run` run is for a run from the fork {head_repo} "
+                "and holds a write token"
+            )
+    return None
+
+
+def _load_skops(spec: ModelSpec, path: Path) -> Any:
+    import skops.io as sio
+
+    trusted = [str(t) for t in spec.params.get("trusted", [])]
+    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in trusted]
+    if untrusted:
+        listed = ", ".join(untrusted)
+        raise CheckError(
+            f"model {spec.name!r}: skops refuses {spec.path!r}: it contains types that are not "
+            f"trusted: {listed}. If you trust them, list them under `trusted:` on the model"
+        )
+    return sio.load(path, trusted=trusted or None)
+
+
+def _from_factory(spec: ModelSpec, ctx: RunContext) -> Any:
+    target = spec.params.get("factory")
+    if not target:
+        raise CheckError(f"model {spec.name!r}: format python needs `factory: pkg.module:function`")
+    module_name, _, func_name = str(target).partition(":")
+    root = str(ctx.config.root.resolve())
+    added = root not in sys.path
+    if added:
+        sys.path.insert(0, root)
+    try:
+        module = importlib.import_module(module_name)
+        factory = getattr(module, func_name)
+        if spec.path:
+            path = ctx.config.resolve(spec.path)
+            if spec.ref:
+                ref = resolve_ref(spec.ref, ctx.base_ref) or ctx.require_base_ref(
+                    f"model {spec.name!r}"
+                )
+                path = materialize_at_ref(path, ref)
+            return factory(str(path))
+        return factory()
+    except CheckError:
+        raise
+    except Exception as exc:
+        from mlgate.context import SkipCheck
+
+        if isinstance(exc, SkipCheck):
+            raise
+        raise CheckError(
+            f"model {spec.name!r}: factory {target!r} failed: {_one_line(exc)}"
+        ) from exc
+    finally:
+        if added and root in sys.path:
+            sys.path.remove(root)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")

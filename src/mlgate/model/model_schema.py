@@ -9,14 +9,24 @@ MODEL: dict[str, Any] = {
     "description": "A named model.",
     "additionalProperties": False,
     "properties": {
-        "path": {"type": "string", "minLength": 1},
-        "format": {"enum": ["joblib", "pickle", "skops", "onnx", "python"]},
+        "path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The model file, relative to mlgate.yml (python: given to the factory).",
+        },
+        "format": {
+            "enum": ["joblib", "pickle", "skops", "onnx", "python"],
+            "description": "Default: from the file name (.joblib, .pkl, .skops, .onnx).",
+        },
         "factory": {
             "type": "string",
             "pattern": r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
             "description": "`pkg.module:function` returning the model (format: python).",
         },
-        "ref": {"type": "string"},
+        "ref": {
+            "type": "string",
+            "description": "`base`: the file as of the PR's base commit; or any git ref.",
+        },
         "target": {"type": "string", "description": "The label column of the datasets."},
         "positive_class": {
             "type": ["string", "integer", "number", "boolean"],

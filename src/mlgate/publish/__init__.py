@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,17 @@ class PublishOptions:
 
 
 def publish(report: Report, options: PublishOptions) -> None:
-    """Publish `report` (already written to `options.report_dir`). Never raises for GitHub faults."""
+    """Publish `report` (already written to `options.report_dir`). Never raises for GitHub faults.
+
+    `auto`: in GitHub Actions, the job summary, outputs and annotations always, and the check
+    run and PR comment when a token is there; outside Actions, nothing. `github`: all of it.
+    """
     if options.mode == "none":
         return
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    if options.mode == "auto" and not in_actions:
+        return
+    from mlgate.publish.github import publish_github
+
+    has_token = bool(os.environ.get("GITHUB_TOKEN") or os.environ.get("INPUT_GITHUB-TOKEN"))
+    publish_github(report, options, api=options.mode == "github" or has_token)

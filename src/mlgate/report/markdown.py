@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mlgate.errors import ConfigError
+from mlgate.families import load_families
 from mlgate.registry import Registry
-from mlgate.report.text import code_md, escape_md, fmt_value
+from mlgate.report.text import code_md, fmt_value, message_md
 from mlgate.results import CheckResult, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -95,22 +97,38 @@ def render_markdown(
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(md=escape_md, code=code_md, num=fmt_value, pretty_id=pretty_id)
+    env.filters.update(md=message_md, code=code_md, num=fmt_value, pretty_id=pretty_id)
     icon, text = headline(report)
+    load_families()  # families register their report sections on import
     sections = [s for _, fn in REPORT_SECTIONS.items() if (s := fn(report))]
-    out = env.get_template(name).render(
-        report=report,
-        icon=icon,
-        headline=text,
-        families=report.by_family(),
-        failed=report.with_status("failed"),
-        errors=report.with_status("error"),
-        warnings=report.with_status("warning"),
-        skipped=report.with_status("skipped"),
-        passed=report.with_status("passed"),
-        sections=sections,
-        example_columns=example_columns,
-        where=lambda c: location_link(c, link_base),
-        max_examples=max_examples,
-    )
+    try:
+        tpl = env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(template, exc) from None
+    except jinja2.TemplateNotFound:
+        raise ConfigError([f"report.template: no such file: {template}"]) from None
+    try:
+        out = tpl.render(
+            report=report,
+            icon=icon,
+            headline=text,
+            families=report.by_family(),
+            failed=report.with_status("failed"),
+            errors=report.with_status("error"),
+            warnings=report.with_status("warning"),
+            skipped=report.with_status("skipped"),
+            passed=report.with_status("passed"),
+            sections=sections,
+            example_columns=example_columns,
+            where=lambda c: location_link(c, link_base),
+            max_examples=max_examples,
+        )
+    except jinja2.TemplateError as exc:
+        raise _template_error(template, exc) from None
     return out.rstrip() + "\n"
+
+
+def _template_error(template: Path | None, exc: Exception) -> ConfigError:
+    line = getattr(exc, "lineno", None)
+    where = f"{template}:{line}" if line else str(template or "report.md.j2")
+    return ConfigError([f"{where}: report.template cannot be rendered: {exc}"])

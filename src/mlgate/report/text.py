@@ -5,15 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
-_ISSUE_REF = re.compile(r"(?<![\w&`])#(?=\d)")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_API_BAD = re.compile("[\x00\ud800-\udfff]")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_ISSUE_REF = re.compile(r"(?<!&)#(?=\d)")
+_GH_REF = re.compile(r"\b(GH)-(?=\d)", re.IGNORECASE)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 WORD_JOINER = "\u2060"
 
 
 def clean_xml_text(text: str) -> str:
+    """Control characters, lone surrogates and non-characters replaced by U+FFFD."""
     return _XML_BAD.sub("\ufffd", text)
+
+
+def clean_api_text(text: str) -> str:
+    """What GitHub's API rejects in a string (NUL, lone surrogates) replaced by U+FFFD."""
+    return _API_BAD.sub("\ufffd", text)
 
 
 def escape_md(value: Any) -> str:
@@ -23,7 +31,24 @@ def escape_md(value: Any) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MENTION.sub("@" + WORD_JOINER, text)
     text = _ISSUE_REF.sub("#" + WORD_JOINER, text)
+    text = _GH_REF.sub(lambda m: m.group(1) + WORD_JOINER + "-", text)
     return text.replace("\r", "").replace("\n", "<br>")
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def message_md(value: Any) -> str:
+    """Like `escape_md`, but `code spans` in the text stay code spans (their content inert)."""
+    text = str(value)
+    out: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(escape_md(text[last : match.start()]))
+        out.append(code_md(match.group(1)))
+        last = match.end()
+    out.append(escape_md(text[last:]))
+    return "".join(out)
 
 
 def code_md(value: Any, limit: int = 200) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from mlgate.checks import CheckSpec
 from mlgate.config.model import Config
 from mlgate.context import RunContext
 from mlgate.results import CheckResult, Location, Status
+from mlgate.runner import fixtures
 from mlgate.runner.execute import execute
 
 _RANK: dict[str, int] = {"passed": 0, "skipped": 1, "warning": 2, "failed": 3, "error": 4}
@@ -37,6 +38,9 @@ class GatePlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         register_markers(config)
+        config.stash[fixtures.CONTEXT_KEY] = self.ctx
+        if not config.pluginmanager.is_registered(fixtures):
+            config.pluginmanager.register(fixtures, "mlgate-fixtures")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.ctx.close()
@@ -76,27 +80,6 @@ class GatePlugin:
                     location=Location(path, 1, 1),
                 )
             )
-
-    # -- fixtures for the team's own tests --------------------------------------------------
-    @pytest.fixture(scope="session")
-    def mlgate_config(self) -> Config:
-        """The loaded `mlgate.yml`."""
-        return self.config
-
-    @pytest.fixture(scope="session")
-    def mlgate_context(self) -> RunContext:
-        """The run's shared context (cache, base ref)."""
-        return self.ctx
-
-    @pytest.fixture(scope="session")
-    def mlgate_dataset(self) -> Callable[[str], Any]:
-        """`mlgate_dataset("train")` -> the DataFrame, read once per session."""
-        return self.ctx.dataset
-
-    @pytest.fixture(scope="session")
-    def mlgate_model(self) -> Callable[[str], Any]:
-        """`mlgate_model("credit")` -> the loaded model, loaded once per session."""
-        return self.ctx.model
 
 
 def register_markers(config: pytest.Config) -> None:

@@ -1,0 +1,155 @@
+"""Load generation: closed loop (N workers back to back) or open loop (a fixed send rate).
+
+Each worker keeps one keep-alive session. Percentiles are exact (nearest rank over every
+measured latency, no histogram). In open loop a request's latency counts from the moment it
+was *scheduled*, so a slow period delays later requests and is not under-sampled.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlgate.api.http import Answer, Req, Sender
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile (`q` in 0..100) of already sorted values: an observed value."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+@dataclass
+class Sample:
+    ms: float
+    answer: Answer
+
+
+@dataclass
+class LoadResult:
+    """What a load run measured."""
+
+    samples: list[Sample] = field(default_factory=list)
+    wall_s: float = 0.0
+    stopped_early: bool = False
+    mode: str = "closed"
+
+    def latencies(self) -> list[float]:
+        return sorted(s.ms for s in self.samples)
+
+    def stats(self) -> dict[str, Any]:
+        lat = self.latencies()
+        n = len(lat)
+        out: dict[str, Any] = {
+            "requests": n,
+            "mode": self.mode,
+            "wall_s": round(self.wall_s, 3),
+            "throughput_rps": round(n / self.wall_s, 2) if self.wall_s > 0 else None,
+        }
+        for name, q in (("p50_ms", 50), ("p95_ms", 95), ("p99_ms", 99)):
+            out[name] = round(percentile(lat, q), 3) if n else None
+        out["max_ms"] = round(lat[-1], 3) if n else None
+        out["mean_ms"] = round(sum(lat) / n, 3) if n else None
+        return out
+
+
+def closed_loop(
+    make_sender: Callable[[], Sender],
+    req: Req,
+    *,
+    requests: int,
+    warmup: int,
+    concurrency: int,
+    time_limit: float,
+) -> LoadResult:
+    """`concurrency` workers each send back to back until `requests` were measured."""
+    senders = [make_sender() for _ in range(concurrency)]
+    try:
+        for i in range(warmup):
+            senders[i % concurrency].send(req)
+        lock = threading.Lock()
+        counter = [0]
+        result = LoadResult(mode="closed")
+        deadline = time.monotonic() + time_limit
+
+        def worker(sender: Sender) -> None:
+            while True:
+                with lock:
+                    if counter[0] >= requests or time.monotonic() >= deadline:
+                        return
+                    counter[0] += 1
+                answer = sender.send(req)
+                with lock:
+                    result.samples.append(Sample(answer.elapsed_ms, answer))
+
+        start = time.perf_counter()
+        _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
+        result.wall_s = time.perf_counter() - start
+        result.stopped_early = len(result.samples) < requests
+        return result
+    finally:
+        for s in senders:
+            s.close()
+
+
+def open_loop(
+    make_sender: Callable[[], Sender],
+    req: Req,
+    *,
+    requests: int,
+    warmup: int,
+    rate: float,
+    concurrency: int,
+    time_limit: float,
+) -> LoadResult:
+    """Send request i at t0 + i/rate (whatever the answers' speed) with up to `concurrency`
+    requests in flight; each latency counts from its scheduled time."""
+    senders = [make_sender() for _ in range(concurrency)]
+    try:
+        for i in range(warmup):
+            senders[i % concurrency].send(req)
+        lock = threading.Lock()
+        result = LoadResult(mode=f"open loop at {rate:g}/s")
+        next_index = [0]
+        t0 = time.perf_counter() + 0.01
+        deadline = time.monotonic() + time_limit
+
+        def worker(sender: Sender) -> None:
+            while True:
+                with lock:
+                    i = next_index[0]
+                    if i >= requests or time.monotonic() >= deadline:
+                        return
+                    next_index[0] += 1
+                due = t0 + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                answer = sender.send(req)
+                ms = (time.perf_counter() - due) * 1000
+                with lock:
+                    result.samples.append(Sample(ms, answer))
+
+        _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
+        result.wall_s = time.perf_counter() - t0
+        result.stopped_early = len(result.samples) < requests
+        return result
+    finally:
+        for s in senders:
+            s.close()
+
+
+def _run_threads(targets: list[Callable[[], None]], limit: float) -> None:
+    threads = [threading.Thread(target=t, daemon=True) for t in targets]
+    for t in threads:
+        t.start()
+    end = time.monotonic() + limit
+    for t in threads:
+        t.join(max(0.0, end - time.monotonic()))

@@ -1,0 +1,126 @@
+"""The statistics step behind one interface: a backend profiles a source for a `Suite`.
+
+Checks never touch data: they judge from a `Profile` (counts, bounds, offending rows). The
+pandas backend (`mlgate.data.pandas_backend`) computes it now; a SQL or Spark backend would fill
+the same `Profile` from the same `Suite` without any check changing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from mlgate.data.suite import Suite
+
+
+class Source(Protocol):
+    """Where a dataset's rows come from: whole, or chunk by chunk."""
+
+    name: str
+    streamed: bool  # read chunk by chunk (memory bounded by the chunk)
+
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        """The rows in order, in one or more frames."""
+        ...
+
+    def rows_at(self, rows: Sequence[int]) -> pd.DataFrame:
+        """The rows at these positions (0-based), indexed by position."""
+        ...
+
+
+@dataclass
+class Violation:
+    """Rows breaking one check: how many, out of how many, and which (first ones)."""
+
+    count: int = 0
+    denominator: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    values: Counter[Any] = field(default_factory=Counter)
+    skipped_rows: int = 0  # rows not judged (a missing operand of a rule)
+    problem: str | None = None  # why it could not be computed (wrong dtype, unknown column)
+
+    @property
+    def fraction(self) -> float:
+        return self.count / self.denominator if self.denominator else 0.0
+
+
+@dataclass
+class ColumnProfile:
+    """What one pass learned about a column."""
+
+    name: str
+    kinds: set[str] = field(default_factory=set)  # observed kinds of non-empty chunks
+    dtypes: list[str] = field(default_factory=list)
+    count: int = 0  # non-missing values
+    nulls: int = 0
+    null_rows: list[int] = field(default_factory=list)
+    non_integral: int = 0  # float values with a fraction (an integer column with NaN is float)
+    min: Any = None
+    max: Any = None
+    mean: float = 0.0
+    m2: float = 0.0  # sum of squared deviations (Welford, merged chunk by chunk)
+    moments: int = 0
+    values: list[np.ndarray] = field(default_factory=list)  # kept for median/quantile/drift
+    value_keys: list[np.ndarray] = field(default_factory=list)  # sample keys (streamed data)
+    sampled: bool = False  # `values` are a deterministic sample (streamed, > SAMPLE_CAP)
+    counts: Counter[Any] = field(default_factory=Counter)  # value counts (drift, categorical)
+    checks: dict[str, Violation] = field(default_factory=dict)  # min/max/allowed/pattern/unique
+
+    @property
+    def kind(self) -> str:
+        """integer | float | boolean | string | category | datetime | mixed | empty."""
+        kinds = set(self.kinds)
+        if kinds == {"integer", "float"}:
+            return "float"
+        if len(kinds) == 1:
+            return next(iter(kinds))
+        return "mixed" if kinds else "empty"
+
+    @property
+    def dtype(self) -> str:
+        seen = list(dict.fromkeys(self.dtypes))
+        return "/".join(seen) if seen else "empty"
+
+    @property
+    def rows(self) -> int:
+        return self.count + self.nulls
+
+    def std(self) -> float | None:
+        return (self.m2 / (self.moments - 1)) ** 0.5 if self.moments > 1 else None
+
+
+@dataclass
+class Profile:
+    """Everything a suite's checks judge from, computed in one pass over the dataset."""
+
+    dataset: str
+    rows: int = 0
+    columns: list[str] = field(default_factory=list)
+    column: dict[str, ColumnProfile] = field(default_factory=dict)
+    keys: dict[tuple[str, ...], Violation] = field(default_factory=dict)
+    duplicates: Violation | None = None
+    rules: dict[int, Violation] = field(default_factory=dict)
+    chunks: int = 0
+
+
+def missing_column(name: str, columns: Sequence[str]) -> str:
+    """ "column `Recrods` is not in the dataset (did you mean `Records`?)"."""
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(c) for c in columns], n=1, cutoff=0.6)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"column `{name}` is not in the dataset{hint}"
+
+
+class StatsBackend(Protocol):
+    """Computes a `Profile` of `source` holding what every check of `suite` needs."""
+
+    def profile(
+        self, source: Source, suite: Suite, *, drift_columns: Sequence[str] | None = ()
+    ) -> Profile: ...

@@ -1,0 +1,225 @@
+"""`invariance:`, `directional:`, `cases:` and `latency:` check kinds."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import TYPE_CHECKING, Any
+
+from mlgate.checks import CHECKS, CheckSpec, Outcome
+from mlgate.context import RunContext
+from mlgate.errors import CheckError
+from mlgate.model.behaviour import directional, invariance
+from mlgate.model.scoring import Scorer, scored, scorer
+from mlgate.model.stats import bounds_text, fmt, within
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _limit(ctx: RunContext) -> int:
+    return max(1, ctx.config.report.max_failures_shown)
+
+
+@CHECKS.register("model.invariance")
+def check_invariance(spec: CheckSpec, ctx: RunContext) -> Outcome:
+    p = dict(spec.params)
+    s = scored(ctx, p["model"], p["dataset"])
+    result = invariance(
+        s.scorer,
+        s.frame,
+        p["feature"],
+        values=p.get("values"),
+        noise=p.get("noise"),
+        tolerance=float(p.get("tolerance", 0.0)),
+        max_fail_rate=float(p.get("max_fail_rate", 0.0)),
+        sample=p.get("sample"),
+        base_scores=s.score,
+        limit=_limit(ctx),
+    )
+    return Outcome.judge(
+        result.ok,
+        result.message,
+        observed=result.details["rate"],
+        expected=f"<= {fmt(result.details['max_fail_rate'])}",
+        examples=result.examples,
+        details=result.details,
+    )
+
+
+@CHECKS.register("model.directional")
+def check_directional(spec: CheckSpec, ctx: RunContext) -> Outcome:
+    p = dict(spec.params)
+    s = scored(ctx, p["model"], p["dataset"])
+    result = directional(
+        s.scorer,
+        s.frame,
+        p["feature"],
+        p["change"],
+        p["expect"],
+        tolerance=float(p.get("tolerance", 0.0)),
+        max_fail_rate=float(p.get("max_fail_rate", 0.0)),
+        saturation=float(p.get("saturation", 0.01)),
+        sample=p.get("sample"),
+        base_scores=s.score,
+        limit=_limit(ctx),
+    )
+    return Outcome.judge(
+        result.ok,
+        result.message,
+        observed=result.details["rate"],
+        expected=f"<= {fmt(result.details['max_fail_rate'])}",
+        examples=result.examples,
+        details=result.details,
+    )
+
+
+def typical_row(df: pd.DataFrame) -> dict[str, Any]:
+    """A typical value per column: the median of numbers and dates, else the most frequent."""
+    from pandas.api import types as t
+
+    out: dict[str, Any] = {}
+    for col in df.columns:
+        s = df[col].dropna()
+        if not len(s):
+            out[col] = None
+        elif t.is_bool_dtype(s):
+            out[col] = bool(s.mode().iloc[0])
+        elif t.is_integer_dtype(s):
+            out[col] = round(float(s.median()))
+        elif t.is_numeric_dtype(s) or t.is_datetime64_any_dtype(s):
+            out[col] = s.median()
+        else:
+            out[col] = s.mode().iloc[0]
+    return out
+
+
+def case_frame(cases: list[dict[str, Any]], like: pd.DataFrame | None, sc: Scorer) -> pd.DataFrame:
+    """One row per case: its `input`, the rest from the dataset's typical row, in its dtypes."""
+    import pandas as pd
+
+    if like is None:
+        frame = pd.DataFrame([dict(c["input"]) for c in cases])
+        if sc.features:
+            missing = [f for f in sc.features if f not in frame.columns]
+            if missing:
+                raise CheckError(
+                    "cases without `dataset:` must give every feature; missing: "
+                    + ", ".join(missing)
+                )
+        return frame
+    unknown = sorted({k for c in cases for k in c["input"] if k not in like.columns})
+    if unknown:
+        raise CheckError(
+            f"case input names columns the dataset does not have: {', '.join(unknown)}"
+        )
+    base = typical_row(like)
+    frame = pd.DataFrame([{**base, **c["input"]} for c in cases], columns=list(like.columns))
+    for col in like.columns:
+        with contextlib.suppress(TypeError, ValueError):
+            frame[col] = frame[col].astype(like[col].dtype)
+    return frame
+
+
+def _case_results(ctx: RunContext, p: dict[str, Any], group: str) -> tuple[pd.DataFrame, Any, Any]:
+    def build() -> tuple[pd.DataFrame, Any, Any]:
+        like = ctx.dataset(p["dataset"]) if p.get("dataset") else None
+        sc = scorer(ctx, p["model"], p.get("dataset"))
+        frame = case_frame(p["cases"], like, sc)
+        score = sc.scores(frame)
+        label = sc.labels(frame) if sc.proba_column is not None else score
+        return frame, score, label
+
+    key = ("model-cases", group, p["model"], p.get("dataset"))
+    return ctx.memo(key, build)
+
+
+@CHECKS.register("model.case")
+def check_case(spec: CheckSpec, ctx: RunContext) -> Outcome:
+    p = dict(spec.params)
+    _frame, score, label = _case_results(ctx, p, spec.group)
+    i = p["index"]
+    case = p["cases"][i]
+    expect = case["expect"]
+    got_score, got_label = float(score[i]), label[i]
+    got_label = got_label.item() if hasattr(got_label, "item") else got_label
+    problems, said = [], []
+    if "label" in expect:
+        want = expect["label"]
+        same = got_label == want or str(got_label) == str(want)
+        if isinstance(got_label, float) and isinstance(want, (int, float)):
+            same = got_label == float(want)
+        said.append(f"label {got_label!r}")
+        if not same:
+            problems.append(f"label {got_label!r}, expected {want!r}")
+    if "score" in expect:
+        lo, hi = expect["score"].get("min"), expect["score"].get("max")
+        said.append(f"score {fmt(got_score)}")
+        if not within(got_score, lo, hi):
+            problems.append(f"score {fmt(got_score)}, expected {bounds_text(lo, hi)}")
+    inputs = ", ".join(f"{k}={v!r}" for k, v in case["input"].items())
+    example = {
+        **{k: v for k, v in case["input"].items()},
+        "score": round(got_score, 6),
+        "label": got_label,
+    }
+    expected = {
+        k: (bounds_text(v.get("min"), v.get("max")) if k == "score" else v)
+        for k, v in expect.items()
+        if k in ("label", "score")
+    }
+    if problems:
+        return Outcome.failed(
+            f"case ({inputs}): " + "; ".join(problems),
+            observed={"score": got_score, "label": got_label},
+            expected=expected,
+            examples=[example],
+            details={"score": got_score, "label": got_label},
+        )
+    return Outcome.passed(
+        f"case ({inputs}): " + ", ".join(said) + " as expected",
+        observed={"score": got_score, "label": got_label},
+        expected=expected,
+        details={"score": got_score, "label": got_label},
+    )
+
+
+@CHECKS.register("model.latency")
+def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
+    import numpy as np
+    import pandas as pd
+
+    p = dict(spec.params)
+    rows, calls, warmup = int(p.get("rows", 1)), int(p.get("calls", 100)), int(p.get("warmup", 5))
+    sc = scorer(ctx, p["model"], p["dataset"])
+    df = ctx.dataset(p["dataset"])
+    if not len(df):
+        raise CheckError(f"dataset {p['dataset']!r} is empty: no rows to time predict on")
+    reps = -(-rows // len(df))
+    x = sc.frame(
+        pd.concat([df] * reps, ignore_index=True).head(rows) if reps > 1 else df.head(rows)
+    )
+    for _ in range(warmup):
+        sc.score_batch(x)
+    times = np.empty(calls)
+    for j in range(calls):
+        t0 = time.perf_counter()
+        sc.score_batch(x)
+        times[j] = (time.perf_counter() - t0) * 1000
+    q = {f"p{k}": float(np.percentile(times, k)) for k in (50, 95, 99)}
+    limits = {k: p[f"{k}_ms"] for k in ("p50", "p95", "p99") if f"{k}_ms" in p}
+    over = [f"{k} {fmt(q[k])} ms > {fmt(v)} ms" for k, v in limits.items() if q[k] > v]
+    figures = ", ".join(f"{k} {fmt(v)} ms" for k, v in q.items())
+    head = f"predict time per call at {rows:,} row{'s' if rows != 1 else ''} over {calls} calls "
+    head += f"(after {warmup} warm-up): {figures}"
+    expected = ", ".join(f"{k} <= {fmt(v)} ms" for k, v in limits.items()) or None
+    worst_key = next(iter(limits), "p95")
+    details = {**q, "rows": rows, "calls": calls, "warmup": warmup, "limits_ms": limits}
+    if over:
+        return Outcome.failed(
+            f"{head}; too slow: {', '.join(over)}",
+            observed=q[worst_key],
+            expected=expected,
+            details=details,
+        )
+    return Outcome.passed(head, observed=q[worst_key], expected=expected, details=details)

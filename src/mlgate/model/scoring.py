@@ -1,0 +1,204 @@
+"""Scores and labels: what a model says about a frame, computed in bounded chunks.
+
+The score of a model: for a classifier with `predict_proba`, the probability of
+`positive_class` (default: the last class); otherwise `predict`. The label is `predict`.
+A model's scores on a dataset are computed once per run and shared (`ctx.memo`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mlgate.errors import CheckError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from mlgate.context import RunContext
+
+#: A predict call sees at most this many cells (rows x columns) at once.
+CHUNK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A loaded model with how to score it: its features and the positive class's column."""
+
+    name: str
+    model: Any
+    features: tuple[str, ...] | None
+    target: str | None
+    positive_class: Any
+    proba_column: int | None
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.proba_column is not None or hasattr(self.model, "classes_")
+
+    def frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The columns the model gets: `features:`, else what it was fitted on, else all
+        but the target."""
+        if self.features is not None:
+            missing = [c for c in self.features if c not in df.columns]
+            if missing:
+                raise CheckError(
+                    f"model {self.name!r} needs columns missing from the data: {', '.join(missing)}"
+                )
+            return df[list(self.features)]
+        if self.target and self.target in df.columns:
+            return df.drop(columns=[self.target])
+        return df
+
+    def scores(self, x: pd.DataFrame, framed: bool = False) -> np.ndarray:
+        """The score of every row, in chunks that bound memory (one logical call);
+        `framed`: `x` already holds just the model's columns."""
+        import numpy as np
+
+        if not framed:
+            x = self.frame(x)
+        step = chunk_rows(x.shape[1])
+        parts = [self.score_batch(x.iloc[i : i + step]) for i in range(0, len(x), step)]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=float)
+
+    def labels(self, x: pd.DataFrame) -> np.ndarray:
+        """`predict` on every row, in chunks."""
+        import numpy as np
+
+        x = self.frame(x)
+        step = chunk_rows(x.shape[1])
+        parts = [
+            np.asarray(self.model.predict(x.iloc[i : i + step])) for i in range(0, len(x), step)
+        ]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    def score_batch(self, x: pd.DataFrame) -> np.ndarray:
+        """One predict call on `x` (the model's columns only), no chunking: for timing."""
+        import numpy as np
+
+        if self.proba_column is not None:
+            return np.asarray(self.model.predict_proba(x), dtype=float)[:, self.proba_column]
+        return np.asarray(self.model.predict(x), dtype=float).ravel()
+
+
+def chunk_rows(n_columns: int) -> int:
+    return max(1_000, CHUNK_CELLS // max(1, n_columns))
+
+
+def make_scorer(name: str, model: Any, params: dict[str, Any], sample: pd.DataFrame) -> Scorer:
+    """A `Scorer` for a loaded model; `sample` (a few rows) finds the probability column."""
+    import numpy as np
+
+    features = params.get("features")
+    if features is None:
+        fitted = getattr(model, "feature_names_in_", None)
+        if fitted is not None:
+            features = [str(c) for c in fitted]
+    target = params.get("target")
+    pos = params.get("positive_class")
+    column: int | None = None
+    if hasattr(model, "predict_proba"):
+        classes = getattr(model, "classes_", None)
+        if classes is None and len(sample):
+            probe = Scorer(name, model, tuple(features) if features else None, target, pos, None)
+            with contextlib.suppress(Exception):
+                model.predict_proba(probe.frame(sample.head(2)))
+            classes = getattr(model, "classes_", None)
+        if classes is not None:
+            classes = list(np.asarray(classes).tolist())
+            column = len(classes) - 1 if pos is None else class_index(name, classes, pos)
+            if pos is None:
+                pos = classes[-1]
+    if pos is None:
+        pos = 1
+    return Scorer(name, model, tuple(features) if features else None, target, pos, column)
+
+
+def class_index(name: str, classes: list[Any], pos: Any) -> int:
+    for i, c in enumerate(classes):
+        if c == pos or str(c) == str(pos):
+            return i
+    raise CheckError(
+        f"model {name!r}: positive_class {pos!r} is not one of its classes "
+        f"({', '.join(repr(c) for c in classes)})"
+    )
+
+
+def scorer(ctx: RunContext, model_name: str, dataset: str | None = None) -> Scorer:
+    """The memoised `Scorer` of a declared model."""
+
+    def build() -> Scorer:
+        model = ctx.model(model_name)
+        spec = ctx.config.models[model_name]
+        sample = ctx.dataset(dataset).head(2) if dataset else _empty()
+        return make_scorer(model_name, model, dict(spec.params), sample)
+
+    return ctx.memo(("model-scorer", model_name), build)
+
+
+def _empty() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A model's view of a dataset: truth (if a target is set), scores and labels."""
+
+    frame: pd.DataFrame
+    y: np.ndarray | None
+    score: np.ndarray
+    label: np.ndarray
+    scorer: Scorer
+
+    def y_binary(self) -> np.ndarray:
+        """The truth as 0/1: 1 where the target equals `positive_class`."""
+
+        if self.y is None:
+            raise CheckError(f"model {self.scorer.name!r} has no `target:` column")
+        return as_binary(self.y, self.scorer.positive_class)
+
+    def label_binary(self) -> np.ndarray:
+        return as_binary(self.label, self.scorer.positive_class)
+
+
+def as_binary(values: Any, pos: Any) -> np.ndarray:
+    import numpy as np
+
+    arr = np.asarray(values)
+    out = arr == pos
+    if not out.any() and arr.dtype.kind in "OUS":
+        out = arr.astype(str) == str(pos)
+    return np.asarray(out, dtype=np.int64)
+
+
+def scored(ctx: RunContext, model_name: str, dataset: str) -> Scored:
+    """Scores and labels of `model_name` on `dataset`, computed once per run."""
+
+    def build() -> Scored:
+        df = ctx.dataset(dataset)
+        sc = scorer(ctx, model_name, dataset)
+        y = None
+        if sc.target:
+            if sc.target not in df.columns:
+                raise CheckError(
+                    f"dataset {dataset!r} has no column {sc.target!r} (the `target:` of model "
+                    f"{model_name!r})"
+                )
+            y = df[sc.target].to_numpy()
+        try:
+            score = sc.scores(df)
+            label = sc.labels(df) if sc.proba_column is not None else score
+        except CheckError:
+            raise
+        except Exception as exc:
+            raise CheckError(
+                f"model {model_name!r} failed to predict on dataset {dataset!r}: "
+                f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+            ) from exc
+        return Scored(df, y, score, label, sc)
+
+    return ctx.memo(("model-scored", model_name, dataset), build)

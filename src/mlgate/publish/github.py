@@ -1,0 +1,276 @@
+"""Publishing a report to GitHub: check run (or status), sticky comment, summary, outputs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mlgate.publish.checkrun import create_check_run, create_status, repo_file
+from mlgate.publish.client import GitHubClient, GitHubError
+from mlgate.publish.comment import comment_body, upsert
+from mlgate.publish.ghenv import GitHubEnv
+from mlgate.publish.retry import RetryPolicy
+from mlgate.publish.workflow import append_summary, command, print_commands, write_outputs
+from mlgate.results import Report
+
+if TYPE_CHECKING:
+    from mlgate.publish import PublishOptions
+
+MAX_LOG_ANNOTATIONS = 50
+#: What a call may raise: GitHub's refusal, or an answer not shaped as documented.
+_FAULTS = (GitHubError, ValueError, KeyError, TypeError)
+Log = Callable[[str], None]
+
+
+@dataclass
+class PublishResult:
+    """What was published where (for the log and the tests)."""
+
+    check_run_id: int | None = None
+    annotations: int = 0
+    status_posted: bool = False
+    comment: str = "not attempted"
+    comment_id: int | None = None
+    summary_written: bool = False
+    outputs_written: bool = False
+    problems: list[str] = field(default_factory=list)
+    forbidden: bool = False
+
+
+def _forbidden(exc: Exception) -> bool:
+    return isinstance(exc, GitHubError) and exc.forbidden
+
+
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+def _render(report: Report, options: PublishOptions, link_base: str, log: Log) -> str:
+    from mlgate.report.markdown import render_markdown
+
+    try:
+        return render_markdown(report, options.template, link_base=link_base)
+    except Exception as exc:  # a broken user template must not lose the report
+        if options.template is None:
+            raise
+        log(f"mlgate: the report template {options.template} failed ({exc}); using the built-in")
+        return render_markdown(report, None, link_base=link_base)
+
+
+def _where(env: GitHubEnv, options: PublishOptions, prefix: str) -> str:
+    folder = f"`{prefix}{options.report_dir.as_posix().rstrip('/')}/`"
+    run = env.source_run_url() or env.run_url
+    if run:
+        return f"the job summary of [the run]({run}) and the {folder} folder"
+    return f"the {folder} folder (report.json, report.md, junit.xml)"
+
+
+def workflow_commands(report: Report, prefix: str) -> list[str]:
+    """`::error file=...,line=...::` per failed check, `::warning` per warning (escaped)."""
+    lines: list[str] = []
+    for c in report.checks:
+        if c.status not in ("failed", "error", "warning") or len(lines) >= MAX_LOG_ANNOTATIONS:
+            continue
+        kind = "warning" if c.status == "warning" else "error"
+        loc = c.location
+        lines.append(
+            command(
+                kind,
+                c.message or c.status,
+                file=repo_file(loc.file, prefix) if loc else None,
+                line=loc.line if loc else None,
+                title=f"mlgate: {c.id}",
+            )
+        )
+    return lines
+
+
+def outputs(report: Report, options: PublishOptions, prefix: str) -> dict[str, str]:
+    c = report.counts
+    folder = options.report_dir.as_posix().rstrip("/")
+    return {
+        "conclusion": report.conclusion,
+        "passed": str(c.passed),
+        "failed": str(c.failed),
+        "warnings": str(c.warnings),
+        "errors": str(c.errors),
+        "skipped": str(c.skipped),
+        "report-json": repo_file(f"{folder}/report.json", prefix),
+        "report-markdown": repo_file(f"{folder}/report.md", prefix),
+    }
+
+
+def publish_github(
+    report: Report,
+    options: PublishOptions,
+    *,
+    env: GitHubEnv | None = None,
+    policy: RetryPolicy | None = None,
+    log: Log = _log,
+    api: bool = True,
+) -> PublishResult:
+    """Publish everywhere the environment allows; GitHub faults are logged, never raised."""
+    from mlgate.report.markdown import headline
+
+    env = env or GitHubEnv.from_environ()
+    result = PublishResult()
+    prefix = env.path_prefix()
+    sha = env.head_sha(report.commit)
+    link_base = f"{env.server_url}/{env.repository}/blob/{sha}/{prefix}".rstrip("/")
+    markdown = _render(report, options, link_base if env.repository and sha else "", log)
+    where = _where(env, options, prefix)
+    footer = f"<sub>full report: {where}</sub>"
+    note = f"**The report is too long to show here in full: the rest is in {where}.**"
+    body = markdown.rstrip("\n") + "\n\n" + footer + "\n"
+
+    if env.in_actions:
+        print_commands(workflow_commands(report, prefix))
+    if env.summary_file:
+        try:
+            folder = options.report_dir.as_posix().rstrip("/")
+            rest = (
+                "**The report is too long for the job summary: the rest is in the "
+                f"`{prefix}{folder}/` folder (report.json, report.md).**"
+            )
+            append_summary(env.summary_file, markdown, rest)
+            result.summary_written = True
+        except OSError as exc:
+            log(f"mlgate: could not write the job summary ({exc})")
+    if env.output_file:
+        try:
+            write_outputs(env.output_file, outputs(report, options, prefix))
+            result.outputs_written = True
+        except OSError as exc:
+            log(f"mlgate: could not write the step outputs ({exc})")
+    if not api:
+        return result
+    if not env.token or not env.repository:
+        missing = "token (the github-token input or GITHUB_TOKEN is empty)"
+        if env.token:
+            missing = "repository (GITHUB_REPOSITORY is not set)"
+        log(f"mlgate: not publishing to GitHub: no {missing}; the report is in {where}")
+        return result
+
+    client = GitHubClient(env.api_url, env.repository, env.token, policy=policy, log=log)
+    icon, title = headline(report)
+    _post_check(
+        client, report, options, env, sha, f"{icon} {title}", body, note, prefix, result, log
+    )
+    _post_comment(client, report, options, env, body, note, result, log)
+    if result.forbidden:
+        folder = repo_file(options.report_dir.as_posix(), prefix)
+        fork = (
+            " (this pull request comes from a fork, so its token is read-only)"
+            if env.is_fork()
+            else ""
+        )
+        log(
+            f"mlgate: GitHub refused to publish{fork}. Nothing is lost: the report is in {where}. "
+            f"To publish it on the pull request, upload {folder} as an artifact and run "
+            f"`mlgate publish {folder}/report.json` from a `workflow_run` workflow that holds the "
+            "write token (the fork-safe two-workflow pattern in the mlgate README), or give this "
+            "job `permissions: {checks: write, pull-requests: write, statuses: write}`."
+        )
+    return result
+
+
+def _post_check(
+    client: GitHubClient,
+    report: Report,
+    options: PublishOptions,
+    env: GitHubEnv,
+    sha: str,
+    title: str,
+    body: str,
+    note: str,
+    prefix: str,
+    result: PublishResult,
+    log: Log,
+) -> None:
+    if not sha:
+        log("mlgate: no commit to report on (no pull_request head or GITHUB_SHA): no check run")
+        return
+    try:
+        run_id, n = create_check_run(
+            client,
+            name=options.check_name,
+            sha=sha,
+            report=report,
+            title=title,
+            markdown=body,
+            note=note,
+            prefix=prefix,
+            details_url=env.run_url,
+        )
+        result.check_run_id, result.annotations = run_id, n
+        log(f"mlgate: check run '{options.check_name}' on {sha[:7]}: {n} annotation(s)")
+        return
+    except _FAULTS as exc:
+        result.problems.append(str(exc))
+        if getattr(exc, "status", 0) not in (403, 404):
+            log(f"mlgate: could not create the check run: {exc}")
+            return
+        log(f"mlgate: no check run ({exc}); posting a commit status instead")
+    try:
+        create_status(
+            client,
+            context=options.check_name,
+            sha=sha,
+            report=report,
+            headline=title,
+            url=env.run_url,
+        )
+        result.status_posted = True
+        log(f"mlgate: commit status '{options.check_name}' on {sha[:7]}")
+    except _FAULTS as exc:
+        result.problems.append(str(exc))
+        result.forbidden = result.forbidden or _forbidden(exc)
+        log(f"mlgate: could not post the commit status: {exc}")
+
+
+def _pr_number(client: GitHubClient, env: GitHubEnv, sha: str, log: Log) -> int | None:
+    number = env.pr_number()
+    if number is not None or env.event_name != "workflow_run":
+        return number
+    raw = os.environ.get("MLGATE_PR_NUMBER", "").strip()
+    if not raw.isdigit():
+        return None
+    pull = client.request("GET", client.repo_path(f"pulls/{int(raw)}")).json()
+    if (pull.get("head") or {}).get("sha") != sha:
+        log(f"mlgate: MLGATE_PR_NUMBER={raw} is not the pull request of {sha[:7]}: no comment")
+        return None
+    return int(raw)
+
+
+def _post_comment(
+    client: GitHubClient,
+    report: Report,
+    options: PublishOptions,
+    env: GitHubEnv,
+    body: str,
+    note: str,
+    result: PublishResult,
+    log: Log,
+) -> None:
+    if options.comment == "never":
+        result.comment = "disabled"
+        return
+    try:
+        number = _pr_number(client, env, env.head_sha(report.commit), log)
+        if number is None:
+            result.comment = "no pull request"
+            return
+        text = comment_body(report.config_file, body, note)
+        create = options.comment == "always" or report.conclusion == "failure"
+        done = upsert(client, number, text, create=create, log=log)
+    except _FAULTS as exc:
+        result.problems.append(str(exc))
+        result.forbidden = result.forbidden or _forbidden(exc)
+        result.comment = "failed"
+        log(f"mlgate: could not post the pull request comment: {exc}")
+        return
+    result.comment, result.comment_id = done.action, done.comment_id
+    if done.action != "skipped":
+        log(f"mlgate: comment on #{number} {done.action}")

@@ -1,0 +1,136 @@
+"""`assert_schema` and `assert_no_drift`: the gate's data checks inside the team's own tests.
+
+They plan and judge exactly like `mlgate run` (same keys, same messages) and raise an
+`AssertionError` listing every failed check as the gate would show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlgate.checks import Outcome
+
+
+def _judge_suite(
+    entry: dict[str, Any],
+    frame: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    max_examples: int = 5,
+) -> list[tuple[str, Outcome]]:
+    import jsonschema
+
+    from mlgate.data import judge
+    from mlgate.data.kinds import BACKEND, drift_columns
+    from mlgate.data.pandas_backend import FrameSource
+    from mlgate.data.plan import declare
+    from mlgate.data.schema import SUITE
+    from mlgate.data.suite import Suite, build_suite
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(SUITE).iter_errors(entry)
+    )
+    if error is not None:
+        raise ValueError(f"invalid data checks: {error.message}")
+    declared, problems = declare(entry, "frame")
+    if problems:
+        raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in problems))
+    suite = build_suite(entry, "frame", max_examples)
+    cols = drift_columns(suite)
+    profile = BACKEND.profile(FrameSource("frame", frame), suite, drift_columns=cols)
+    ref_profile = None
+    if reference is not None:
+        ref_suite = Suite(name="reference", dataset="reference")
+        ref_profile = BACKEND.profile(
+            FrameSource("reference", reference), ref_suite, drift_columns=cols
+        )
+    out: list[tuple[str, Outcome]] = []
+    for d in declared:
+        p, kind = d.params, d.kind
+        if kind == "data.drift":
+            assert ref_profile is not None
+            outcome = judge.drift(p.get("column"), suite, profile, ref_profile)
+        elif kind == "data.rows":
+            outcome = judge.rows(p, profile)
+        elif kind == "data.strict":
+            outcome = judge.strict(suite, profile)
+        elif kind == "data.unique":
+            outcome = judge.unique(p, profile)
+        elif kind == "data.duplicates":
+            outcome = judge.duplicates(p, profile)
+        elif kind == "data.rule":
+            outcome = judge.rule(p, suite, profile)
+        elif kind == "data.column.stat":
+            outcome = judge.stat(p, suite, profile)
+        else:
+            outcome = judge.column(p, suite, profile, kind.rsplit(".", 1)[1])
+        out.append(("/".join(d.id_parts), outcome))
+    return out
+
+
+def _raise(results: list[tuple[str, Outcome]]) -> None:
+    failed = [(i, o) for i, o in results if o.status in ("failed", "error")]
+    if not failed:
+        return
+    lines = [f"{len(failed)} data check{'s' if len(failed) > 1 else ''} failed:"]
+    for ident, outcome in failed:
+        lines.append(f"  {ident}: {outcome.message}")
+        for ex in outcome.examples[:5]:
+            lines.append(f"      {ex}")
+    raise AssertionError("\n".join(lines))
+
+
+def assert_schema(
+    df: pd.DataFrame,
+    columns: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    rows: Mapping[str, int] | None = None,
+    strict: bool = False,
+    unique: Sequence[Any] | str | None = None,
+    duplicates: Mapping[str, Any] | None = None,
+    rules: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    """Check `df` against the keys of a `data:` suite (columns, rows, strict, unique, ...).
+
+    Raises `AssertionError` naming every failed check with the gate's message, e.g.
+    ``columns/age/max: 2 of 1,000 non-missing values (0.2%) are above 120 · max seen 150``.
+    """
+    entry: dict[str, Any] = {"dataset": "frame", "columns": dict(columns or {})}
+    if rows:
+        entry["rows"] = dict(rows)
+    if strict:
+        entry["strict"] = True
+    if unique:
+        entry["unique"] = unique if isinstance(unique, str) else list(unique)
+    if duplicates is not None:
+        entry["duplicates"] = dict(duplicates)
+    if rules:
+        entry["rules"] = [dict(r) for r in rules]
+    _raise(_judge_suite(entry, df))
+
+
+def assert_no_drift(
+    current: pd.DataFrame,
+    reference: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    method: str = "auto",
+    threshold: float | None = None,
+    min_rows: int = 30,
+    bins: int = 10,
+) -> None:
+    """Fail when a column of `current` drifted from `reference` (the gate's `drift:` block).
+
+    `columns` default to every column both frames have. A column with too little data is not
+    a failure (the gate reports it as skipped).
+    """
+    cols = list(columns) if columns else [c for c in current.columns if c in reference.columns]
+    drift: dict[str, Any] = {"reference": "reference", "columns": [str(c) for c in cols]}
+    drift.update(method=method, min_rows=min_rows, bins=bins)
+    if threshold is not None:
+        drift["threshold"] = threshold
+    entry = {"dataset": "frame", "drift": drift}
+    _raise(_judge_suite(entry, current, reference))

@@ -1,0 +1,168 @@
+"""Load generation against a real local server, and services always stopped."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlgate.api.http import HttpSender, Req
+from mlgate.api.latency import closed_loop, open_loop
+from mlgate.api.service import ProcessService, stop_all, wait_ready
+from tests.api.helpers import group_gone, port_closed, run_gate
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(0.05)
+        status = 500 if self.path == "/boom" else 200
+        body = b'{"ok": true}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    """A single-threaded server: one request at a time, so a burst has to queue."""
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_open_loop_sees_the_queue_that_closed_loop_hides(server: str) -> None:
+    req = Req("GET", "/slow", timeout=5)
+    closed = closed_loop(
+        lambda: HttpSender(server), req, requests=12, warmup=1, concurrency=1, time_limit=30
+    )
+    opened = open_loop(
+        lambda: HttpSender(server),
+        req,
+        requests=20,
+        warmup=1,
+        rate=40,
+        concurrency=4,
+        time_limit=30,
+    )
+    c, o = closed.stats(), opened.stats()
+    assert c["requests"] == 12
+    assert o["requests"] == 20
+    assert 50 <= c["p50_ms"] < 150
+    # 40/s offered to a server doing at most 20/s: request i is answered >= 50 ms x (i + 1)
+    # after t0 but was due at i / 40 s, so the later ones wait ever longer behind the queue
+    assert o["max_ms"] > 450
+    assert o["p50_ms"] > 2 * c["p50_ms"]
+
+
+def test_latency_check_counts_errors_and_limits(tmp_path: Path, server: str) -> None:
+    _code, checks = run_gate(
+        tmp_path,
+        f"""
+        version: 1
+        api:
+          - name: local
+            url: {server}
+            ready: {{path: /fast, timeout: 5}}
+            latency: {{path: /boom, requests: 10, warmup: 0, p50_ms: 1000, max_error_rate: 0.5}}
+          - name: fine
+            url: {server}
+            requests: [{{name: first, path: /fast}}]
+            latency: {{requests: 10, warmup: 2, concurrency: 2, p99_ms: 1000, min_throughput: 1}}
+        """,
+    )
+    boom = checks["api/local/latency"]
+    assert boom["status"] == "failed"
+    assert boom["observed"]["errors"] == 10
+    assert "error rate 100.0% > 50.0%" in boom["message"]
+    assert boom["examples"][0]["answer"]["status"] == 500
+    fine = checks["api/fine/latency"]
+    assert fine["status"] == "passed", fine["message"]
+    assert fine["message"].startswith("GET /fast x10 (closed, concurrency 2): p50 ")
+
+
+def test_stop_all_kills_the_whole_group(tmp_path: Path) -> None:
+    """The atexit safety net: a started service and its children all go."""
+    svc = ProcessService(
+        "t",
+        "sleep 300 & python3 -m http.server {port} --bind 127.0.0.1",
+        tmp_path,
+        {},
+    )
+    svc.launch()
+    wait_ready(svc, {"timeout": 10})
+    assert not port_closed(svc.port)
+    stop_all()
+    assert port_closed(svc.port)
+    assert svc.pgid is not None
+    assert group_gone(svc.pgid)
+    svc.stop()  # idempotent
+
+
+def test_interrupted_run_still_stops_services(tmp_path: Path) -> None:
+    """A KeyboardInterrupt after the service started: the session ends, the service goes."""
+    (tmp_path / "test_interrupt.py").write_text(
+        "def test_stop():\n    raise KeyboardInterrupt\n", encoding="utf-8"
+    )
+    _, checks = run_gate(
+        tmp_path,
+        """
+        version: 1
+        api:
+          - name: srv
+            start: "sleep 300 & python3 -m http.server {port} --bind 127.0.0.1"
+            requests:
+              - {name: one, path: /, expect: {status: 200}}
+        pytest:
+          paths: [test_interrupt.py]
+        """,
+    )
+    one = checks["api/srv/requests/one"]
+    assert one["status"] == "passed"
+    info = one["details"]["service"]
+    assert port_closed(info["port"])
+    assert group_gone(info["pid"])
+
+
+def test_sigterm_to_the_gate_stops_its_services(tmp_path: Path) -> None:
+    """A cancelled CI job sends SIGTERM: the service's group goes with the gate."""
+    script = tmp_path / "gate.py"
+    script.write_text(
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from mlgate.api.service import ProcessService, wait_ready\n"
+        "svc = ProcessService('t', 'sleep 300 & python3 -m http.server {port} "
+        "--bind 127.0.0.1', Path('.'), {})\n"
+        "svc.launch()\n"
+        "wait_ready(svc, {'timeout': 10})\n"
+        "print(json.dumps({'pid': svc.pgid, 'port': svc.port}), flush=True)\n"
+        "time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    gate = subprocess.Popen(
+        [sys.executable, str(script)], cwd=tmp_path, stdout=subprocess.PIPE, text=True
+    )
+    assert gate.stdout is not None
+    info = json.loads(gate.stdout.readline())
+    assert not port_closed(info["port"])
+    os.kill(gate.pid, signal.SIGTERM)
+    assert gate.wait(20) == -signal.SIGTERM
+    assert port_closed(info["port"])
+    assert group_gone(info["pid"])

@@ -1,0 +1,117 @@
+"""Check kinds through the real gate on small projects: regressors, small slices, cases."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
+
+from mlgate.cli import main
+
+
+def gate(root: Path, config: str) -> dict[str, dict[str, Any]]:
+    (root / "mlgate.yml").write_text(textwrap.dedent(config).lstrip(), encoding="utf-8")
+    main(
+        [
+            "run",
+            "--config",
+            str(root / "mlgate.yml"),
+            "--report-dir",
+            str(root / "rep"),
+            "--publish",
+            "none",
+        ]
+    )
+    report = json.loads((root / "rep" / "report.json").read_text(encoding="utf-8"))
+    return {c["id"]: c for c in report["checks"]}
+
+
+def test_a_regressor_gets_regression_metrics_and_behaviour_tests(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"size": rng.uniform(20, 200, 800), "rooms": rng.integers(1, 6, 800)})
+    df["price"] = 1000 * df["size"] + 5000 * df["rooms"] + rng.normal(0, 5000, 800)
+    joblib.dump(LinearRegression().fit(df[["size", "rooms"]], df["price"]), tmp_path / "m.joblib")
+    df.to_csv(tmp_path / "houses.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {houses: {path: houses.csv}}
+        models: {price: {path: m.joblib, target: price}}
+        model:
+          - model: price
+            dataset: houses
+            metrics: {r2: {min: 0.9}, mae: {max: 3000}, accuracy: {min: 0.5}}
+            invariance: [{feature: rooms, noise: {absolute: 1}, tolerance: 1}]
+            directional:
+              - {feature: size, change: {add: 10}, expect: increase, tolerance: 9000}
+            latency: {rows: 50, calls: 5, p95_ms: 0.000001}
+    """,
+    )
+    assert checks["model/price/metrics/r2"]["status"] == "passed"
+    mae = checks["model/price/metrics/mae"]
+    assert mae["status"] == "failed"
+    assert mae["observed"] > 3000
+    worst = mae["examples"]
+    assert set(worst[0]) == {"row", "truth", "score", "label", "error"}
+    assert worst[0]["error"] == pytest.approx(abs(worst[0]["truth"] - worst[0]["score"]), abs=1e-3)
+    assert [w["error"] for w in worst] == sorted((w["error"] for w in worst), reverse=True)
+    assert checks["model/price/metrics/accuracy"]["message"] == (
+        "`accuracy` needs a classifier; model 'price' is a regressor"
+    )
+    inv = checks["model/price/invariance/rooms"]
+    assert inv["status"] == "failed"
+    assert inv["details"]["k"] > 0
+    d = checks["model/price/directional/size"]
+    assert d["status"] == "passed"
+    assert d["details"]["saturated"] == 0
+    lat = checks["model/price/latency"]
+    assert lat["status"] == "failed"
+    assert "too slow: p95" in lat["message"]
+    assert "at 50 rows over 5 calls" in lat["message"]
+
+
+def test_small_slices_are_reported_not_judged_and_cases_need_no_dataset(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    n = 600
+    df = pd.DataFrame({"x": rng.normal(0, 1, n), "g": np.where(np.arange(n) < 10, "tiny", "big")})
+    df["y"] = (df["x"] + rng.normal(0, 0.5, n) > 0).astype(int)
+    joblib.dump(LogisticRegression().fit(df[["x"]], df["y"]), tmp_path / "m.joblib")
+    df.to_parquet(tmp_path / "d.parquet")
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.parquet}}
+        models: {m: {path: m.joblib, target: y, features: [x]}}
+        model:
+          - model: m
+            dataset: d
+            slices:
+              - {by: g, metrics: {accuracy: {min: 0.99}}, min_rows: 20}
+              - {by: x, bins: [-10, 0, 10], metrics: {roc_auc: {min: 0.5}}}
+          - model: m
+            name: fixed
+            cases:
+              - {input: {x: 3}, expect: {label: 1, score: {min: 0.9}}}
+              - {input: {x: -3}, expect: {label: 1}}
+    """,
+    )
+    sl = checks["model/m/slices/g/accuracy"]
+    assert sl["status"] == "failed"
+    assert "on 1 of 1 slices of `g`: big" in sl["message"]
+    assert "not judged: tiny (10 rows, fewer than 20 rows)" in sl["message"]
+    bins = checks["model/m/slices/x/roc_auc"]
+    assert [s["slice"] for s in bins["details"]["slices"]] == ["[-10, 0)", "[0, 10)"]
+    assert checks["model/fixed/cases/0"]["status"] == "passed"
+    bad = checks["model/fixed/cases/1"]
+    assert bad["status"] == "failed"
+    assert bad["message"] == "case (x=-3): label 0, expected 1"
+    assert bad["examples"][0]["x"] == -3
