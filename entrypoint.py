@@ -178,7 +178,9 @@ def run_and_publish(inputs: Inputs) -> int:
         args += ["--fail-on", inputs.fail_on]
     code = cli_main(args)
     report_json = Path(inputs.report_dir) / "report.json"
-    if code not in (0, 1) or not report_json.is_file():
+    if code == 2 and not report_json.is_file():
+        _write_config_error_report(inputs)
+    if code not in (0, 1, 2) or not report_json.is_file():
         error(f"the gate did not produce a report (exit {code}); see the log above")
         return code if code else 2
     report = Report.load(report_json)
@@ -195,6 +197,20 @@ def run_and_publish(inputs: Inputs) -> int:
         ),
     )
     return code
+
+
+def _write_config_error_report(inputs: Inputs) -> None:
+    """A broken mlgate.yml still gets a failing check run, annotated at each bad line."""
+    from mlgate.config import load_config
+    from mlgate.errors import ConfigError
+    from mlgate.report import write_reports
+    from mlgate.runner.run import config_error_report
+
+    try:
+        load_config(inputs.config)
+    except ConfigError as exc:
+        report = config_error_report(exc.issues, config_file=inputs.config)
+        write_reports(report, Path(inputs.report_dir))
 
 
 def _template(config: str) -> Path | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,15 +102,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mlgate.errors import ConfigError
     from mlgate.publish import PublishOptions, publish
     from mlgate.report import write_reports
     from mlgate.report.terminal import render_terminal
     from mlgate.runner.run import run_gate
 
-    config, report = run_gate(
-        args.config, base_ref=args.base_ref, select=args.select, fail_on=args.fail_on
-    )
     report_dir = Path(args.report_dir)
+    try:
+        config, report = run_gate(
+            args.config, base_ref=args.base_ref, select=args.select, fail_on=args.fail_on
+        )
+    except ConfigError as exc:
+        if args.publish == "github" or (
+            args.publish == "auto" and os.environ.get("GITHUB_ACTIONS") == "true"
+        ):
+            _publish_config_error(exc, args, report_dir)
+        raise
     paths = write_reports(
         report,
         report_dir,
@@ -130,6 +139,27 @@ def _run(args: argparse.Namespace) -> int:
         ),
     )
     return EXIT_FAILED if report.conclusion == "failure" else EXIT_PASSED
+
+
+def _publish_config_error(exc: Exception, args: argparse.Namespace, report_dir: Path) -> None:
+    """In CI, a broken configuration still gets a failing check run annotated at its line."""
+    from mlgate.errors import ConfigError
+    from mlgate.publish import PublishOptions, publish
+    from mlgate.report import write_reports
+    from mlgate.runner.run import config_error_report
+
+    assert isinstance(exc, ConfigError)
+    report = config_error_report(exc.issues, config_file=args.config)
+    write_reports(report, report_dir)
+    publish(
+        report,
+        PublishOptions(
+            mode=args.publish,
+            comment=args.comment,
+            check_name=args.check_name,
+            report_dir=report_dir,
+        ),
+    )
 
 
 def _check_config(args: argparse.Namespace) -> int:

@@ -9,10 +9,10 @@ from typing import Any, Literal
 
 Status = Literal["passed", "failed", "warning", "error", "skipped"]
 Severity = Literal["error", "warning"]
-Family = Literal["data", "model", "api", "shadow", "pytest"]
+Family = Literal["config", "data", "model", "api", "shadow", "pytest"]
 
 STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "error", "skipped")
-FAMILIES: tuple[str, ...] = ("data", "model", "api", "shadow", "pytest")
+FAMILIES: tuple[str, ...] = ("config", "data", "model", "api", "shadow", "pytest")
 REPORT_VERSION = 1
 
 

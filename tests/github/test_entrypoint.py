@@ -283,3 +283,22 @@ def test_action_on_a_fork_exits_with_the_gates_code(tmp_path: Path, fake: FakeGi
     assert (ws / "project/mlgate-report/report.json").is_file()
     assert "age / nullable" in (tmp_path / "summary").read_text()
     assert fake.comments == {}
+
+
+def test_a_broken_config_fails_the_check_run_at_its_line(tmp_path: Path, fake: FakeGitHub) -> None:
+    ws = workspace(tmp_path)
+    config = ws / "project" / "mlgate.yml"
+    config.write_text(
+        config.read_text().replace("nullable: false}\n      age", "nulable: false}\n      age")
+    )
+    done = run_action(action_env(tmp_path, ws, fake.url), ws)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "unknown key 'nulable' -> did you mean 'nullable'?" in done.stderr
+    [check_run] = fake.check_runs.values()
+    assert check_run["conclusion"] == "failure"
+    notes = fake.annotations[check_run["id"]]
+    assert [(a["path"], a["start_line"]) for a in notes] == [("project/mlgate.yml", 8)]
+    assert "unknown key 'nulable'" in notes[0]["message"]
+    [comment] = fake.comments_on(PR_NUMBER)
+    assert "invalid configuration" in comment["body"]

@@ -248,3 +248,17 @@ def test_publish_modes(
     publish(report, PublishOptions(mode="auto"))  # in Actions with a token: GitHub
     assert len(fake.comments_on(PR_NUMBER)) == 1
     assert len(fake.check_runs) == 1
+
+
+def test_mlgate_run_publishes_a_broken_config_as_a_failing_check(
+    gh_env: dict[str, str], fake: FakeGitHub
+) -> None:
+    from mlgate.cli import main
+
+    Path("mlgate.yml").write_text("version: 1\ngate: {fail_on: sometimes}\n")
+    assert main(["run", "--publish", "github"]) == 2
+    [check_run] = fake.check_runs.values()
+    assert check_run["conclusion"] == "failure"
+    [note] = fake.annotations[check_run["id"]]
+    assert (note["path"], note["start_line"]) == ("mlgate.yml", 2)
+    assert "'sometimes' is not one of" in note["message"]

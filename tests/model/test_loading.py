@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -172,9 +172,10 @@ def test_unknown_suffix_and_unreadable_file_name_the_problem(tmp_path: Path) -> 
         ctx.model("b")
 
 
-def test_onnx_without_onnxruntime_says_what_to_install(tmp_path: Path) -> None:
-    if importlib.util.find_spec("onnxruntime") is not None:
-        pytest.skip("onnxruntime is installed")
+def test_onnx_without_onnxruntime_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
     (tmp_path / "m.onnx").write_bytes(b"junk")
     ctx = ctx_for(tmp_path, "m: {path: m.onnx}")
     with pytest.raises(CheckError, match="onnxruntime"):

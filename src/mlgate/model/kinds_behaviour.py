@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
 from mlgate.errors import CheckError
-from mlgate.model.behaviour import directional, invariance
+from mlgate.model.behaviour import Behaviour, directional, invariance
 from mlgate.model.scoring import Scorer, scored, scorer
 from mlgate.model.stats import bounds_text, fmt, within
 
@@ -37,14 +37,7 @@ def check_invariance(spec: CheckSpec, ctx: RunContext) -> Outcome:
         base_scores=s.score,
         limit=_limit(ctx),
     )
-    return Outcome.judge(
-        result.ok,
-        result.message,
-        observed=result.details["rate"],
-        expected=f"<= {fmt(result.details['max_fail_rate'])}",
-        examples=result.examples,
-        details=result.details,
-    )
+    return _outcome(result)
 
 
 @CHECKS.register("model.directional")
@@ -64,14 +57,7 @@ def check_directional(spec: CheckSpec, ctx: RunContext) -> Outcome:
         base_scores=s.score,
         limit=_limit(ctx),
     )
-    return Outcome.judge(
-        result.ok,
-        result.message,
-        observed=result.details["rate"],
-        expected=f"<= {fmt(result.details['max_fail_rate'])}",
-        examples=result.examples,
-        details=result.details,
-    )
+    return _outcome(result)
 
 
 def typical_row(df: pd.DataFrame) -> dict[str, Any]:
@@ -223,3 +209,15 @@ def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
             details=details,
         )
     return Outcome.passed(head, observed=q[worst_key], expected=expected, details=details)
+
+
+def _outcome(result: Behaviour) -> Outcome:
+    """A behavioural test's verdict: its fail rate against the allowed rate."""
+    return Outcome.judge(
+        result.ok,
+        result.message,
+        observed=result.details["rate"],
+        expected=f"<= {fmt(result.details['max_fail_rate'])}",
+        examples=result.examples,
+        details=result.details,
+    )

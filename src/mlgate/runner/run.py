@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,7 @@ from typing import Literal
 from mlgate import __version__
 from mlgate.config import Config, load_config
 from mlgate.errors import UsageError
-from mlgate.results import CheckResult, Counts, Report
+from mlgate.results import CheckResult, Counts, Location, Report
 from mlgate.runner.session import build_context, head_sha
 
 
@@ -83,4 +84,34 @@ def make_report(
         commit=commit,
         base_ref=base_ref,
         duration_s=round(duration, 3),
+    )
+
+
+_ISSUE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$", re.S)
+
+
+def config_error_report(issues: list[str], *, config_file: str) -> Report:
+    """A failing report with one `config` error per configuration problem, at its line."""
+    checks = []
+    for i, issue in enumerate(issues, 1):
+        m = _ISSUE.match(issue)
+        location = (
+            Location(m["file"], int(m["line"]), int(m["col"])) if m else Location(config_file, 1, 1)
+        )
+        checks.append(
+            CheckResult(
+                id=f"config/{i}",
+                family="config",
+                status="error",
+                severity="error",
+                message=f"invalid configuration: {m['message'] if m else issue}",
+                location=location,
+            )
+        )
+    return Report(
+        conclusion="failure",
+        counts=Counts.of(checks),
+        checks=checks,
+        config_file=config_file,
+        mlgate_version=__version__,
     )
