@@ -55,9 +55,14 @@ def _filled(like: pd.Series, values: Any) -> pd.Series:
 
     s = pd.Series(values, index=like.index) if not isinstance(values, pd.Series) else values
     try:
-        return s.astype(like.dtype)
+        cast = s.astype(like.dtype)
     except (TypeError, ValueError):
         return s
+    if _is_int(like) and pd.api.types.is_float_dtype(s):
+        lost = cast.to_numpy(dtype=float, na_value=float("nan")) != s.to_numpy(dtype=float)
+        if (lost & s.notna().to_numpy()).any():
+            return s  # 2.5 on an integer column stays 2.5, not a silently truncated 2
+    return cast
 
 
 def _is_int(s: pd.Series) -> bool:

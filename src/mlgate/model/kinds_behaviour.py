@@ -107,14 +107,62 @@ def case_frame(cases: list[dict[str, Any]], like: pd.DataFrame | None, sc: Score
     return frame
 
 
-def _case_results(ctx: RunContext, p: dict[str, Any], group: str) -> tuple[pd.DataFrame, Any, Any]:
-    def build() -> tuple[pd.DataFrame, Any, Any]:
+def case_problems(cases: list[dict[str, Any]], like: pd.DataFrame | None) -> dict[int, str]:
+    """Per case, the input values that do not fit the dataset's column type."""
+    import pandas as pd
+
+    out: dict[int, str] = {}
+    if like is None:
+        return out
+    for i, c in enumerate(cases):
+        bad = []
+        for k, v in c["input"].items():
+            if k not in like.columns or v is None:
+                continue
+            try:
+                pd.Series([v]).astype(like[k].dtype)
+            except (TypeError, ValueError):
+                bad.append(f"{k}={v!r} does not fit column `{k}` ({like[k].dtype})")
+        if bad:
+            out[i] = "; ".join(bad)
+    return out
+
+
+def _case_results(
+    ctx: RunContext, p: dict[str, Any], group: str
+) -> tuple[Any, Any, dict[int, str]]:
+    """Scores, labels and, per case that could not be scored, why (one bad case does not
+    stop the others)."""
+
+    def build() -> tuple[Any, Any, dict[int, str]]:
+        import numpy as np
+
         like = ctx.dataset(p["dataset"]) if p.get("dataset") else None
         sc = scorer(ctx, p["model"], p.get("dataset"))
-        frame = case_frame(p["cases"], like, sc)
-        score = sc.scores(frame)
-        label = sc.labels(frame) if sc.proba_column is not None else score
-        return frame, score, label
+        cases = p["cases"]
+        problems = case_problems(cases, like)
+        frame = case_frame(cases, like, sc)
+        score = np.full(len(cases), np.nan)
+        label = np.empty(len(cases), dtype=object)
+        good = [i for i in range(len(cases)) if i not in problems]
+        try:
+            score[good], label[good] = sc.scores_and_labels(frame.iloc[good])
+        except CheckError:
+            raise
+        except Exception:
+            for i in good:  # find the cases the model cannot score
+                try:
+                    one_score, one_label = sc.scores_and_labels(frame.iloc[[i]])
+                    score[i], label[i] = one_score[0], one_label[0]
+                except CheckError:
+                    raise
+                except Exception as exc:
+                    text = str(exc).strip().splitlines()
+                    problems[i] = (
+                        f"model {p['model']!r} failed to predict it: {type(exc).__name__}"
+                        + (f": {text[0]}" if text else "")
+                    )
+        return score, label, problems
 
     key = ("model-cases", group, p["model"], p.get("dataset"))
     return ctx.memo(key, build)
@@ -123,9 +171,12 @@ def _case_results(ctx: RunContext, p: dict[str, Any], group: str) -> tuple[pd.Da
 @CHECKS.register("model.case")
 def check_case(spec: CheckSpec, ctx: RunContext) -> Outcome:
     p = dict(spec.params)
-    _frame, score, label = _case_results(ctx, p, spec.group)
+    score, label, unscored = _case_results(ctx, p, spec.group)
     i = p["index"]
     case = p["cases"][i]
+    if i in unscored:
+        inputs = ", ".join(f"{k}={v!r}" for k, v in case["input"].items())
+        raise CheckError(f"case ({inputs}) cannot be scored: {unscored[i]}")
     expect = case["expect"]
     got_score, got_label = float(score[i]), label[i]
     got_label = got_label.item() if hasattr(got_label, "item") else got_label

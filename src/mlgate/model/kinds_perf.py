@@ -8,7 +8,12 @@ from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext, SkipCheck
 from mlgate.errors import CheckError, MlgateError
 from mlgate.model.groups import group_labels
-from mlgate.model.metrics import LABEL_METRICS, SCORE_METRICS, compute_metric
+from mlgate.model.metrics import (
+    LABEL_METRICS,
+    REGRESSION_METRICS,
+    SCORE_METRICS,
+    compute_metric,
+)
 from mlgate.model.scoring import Scored, scored
 from mlgate.model.stats import bounds_text, fmt, pct, rate_details, wilson, within
 
@@ -19,17 +24,32 @@ DEFAULT_MIN_ROWS = 30
 
 
 def metric_of(s: Scored, metric: str, rows: np.ndarray | None = None) -> float:
-    """`metric` of a scored dataset (or of the rows selected by the boolean mask `rows`)."""
+    """`metric` of a scored dataset (or of the rows selected by the boolean mask `rows`);
+    rows whose truth is missing are left out."""
     if s.y is None:
         raise CheckError(
-            f"`{metric}` compares with the truth: set `target:` on model {s.scorer.name!r}"
+            f"`{metric}` compares with the truth: "
+            + (s.no_truth or f"set `target:` on model {s.scorer.name!r}")
         )
-    if metric in LABEL_METRICS + SCORE_METRICS and not s.scorer.is_classifier:
+    if metric in LABEL_METRICS + SCORE_METRICS and not s.is_classifier:
         raise CheckError(f"`{metric}` needs a classifier; model {s.scorer.name!r} is a regressor")
-    y, score, label = s.y, s.score, s.label
-    if rows is not None:
-        y, score, label = y[rows], score[rows], label[rows]
-    return compute_metric(metric, y, score, label, s.scorer.positive_class)
+    if metric in REGRESSION_METRICS and s.scorer.is_classifier:
+        raise CheckError(
+            f"`{metric}` is a regression metric; model {s.scorer.name!r} is a classifier "
+            f"(classification metrics: {', '.join(LABEL_METRICS + SCORE_METRICS)})"
+        )
+    keep = s.known() if rows is None else rows & s.known()
+    return compute_metric(metric, s.y[keep], s.score[keep], s.label[keep], s.scorer.positive_class)
+
+
+def missing_truth_note(s: Scored) -> str:
+    """'; 21 rows with a missing `target` left out' (or nothing)."""
+    if s.y is None:
+        return ""
+    missing = int(len(s.y) - s.known().sum())
+    if not missing:
+        return ""
+    return f"; {missing:,} rows with a missing `{s.scorer.target}` left out"
 
 
 def base_metric(ctx: RunContext, p: dict[str, Any]) -> tuple[float | None, str]:
@@ -52,6 +72,7 @@ def check_metric(spec: CheckSpec, ctx: RunContext) -> Outcome:
     lo, hi = p.get("min"), p.get("max")
     expected = bounds_text(lo, hi)
     base, why = base_metric(ctx, p)
+    n = int(s.known().sum())
     details: dict[str, Any] = {
         "metric": metric,
         "value": value,
@@ -59,17 +80,18 @@ def check_metric(spec: CheckSpec, ctx: RunContext) -> Outcome:
         "delta": (value - base) if base is not None else None,
         "model": p["model"],
         "dataset": p["dataset"],
-        "n": len(s.score),
+        "n": n,
     }
     if why:
         details["base_note"] = why
     tail = ""
     if base is not None:
         tail = f"; base model {fmt(base)} (Δ {value - base:+.4g})"
+    tail += missing_truth_note(s)
     if value != value:
         return Outcome.failed(
-            f"{metric} is undefined on dataset {p['dataset']!r} ({len(s.score):,} rows): "
-            "only one class present",
+            f"{metric} is undefined on dataset {p['dataset']!r} ({n:,} rows): "
+            "only one class present" + missing_truth_note(s),
             observed=None,
             expected=expected,
             details=details,
@@ -77,8 +99,7 @@ def check_metric(spec: CheckSpec, ctx: RunContext) -> Outcome:
     ok = within(value, lo, hi)
     return Outcome.judge(
         ok,
-        f"{metric} {fmt(value)} on {len(s.score):,} rows of {p['dataset']!r} "
-        f"(expected {expected}){tail}",
+        f"{metric} {fmt(value)} on {n:,} rows of {p['dataset']!r} (expected {expected}){tail}",
         observed=value,
         expected=expected,
         examples=[] if ok else worst_rows(s, ctx.config.report.max_failures_shown),
@@ -92,11 +113,16 @@ def worst_rows(s: Scored, limit: int) -> list[dict[str, Any]]:
 
     if s.y is None or not len(s.score):
         return []
-    if s.scorer.is_classifier:
+    known = s.known()
+    if s.is_classifier:
         err = np.abs(s.y_binary() - s.score)
     else:
-        err = np.abs(np.asarray(s.y, dtype=float) - s.score)
-    order = np.argsort(-err, kind="stable")[:limit]
+        try:
+            err = np.abs(np.where(known, s.y, np.nan).astype(float) - s.score)
+        except (TypeError, ValueError):
+            return []
+    err = np.where(known & ~np.isnan(err), err, -1.0)
+    order = np.argsort(-err, kind="stable")[: min(limit, int((err >= 0).sum()))]
     idx = s.frame.index
     return [
         {
@@ -119,10 +145,11 @@ def _slices(ctx: RunContext, p: dict[str, Any]) -> list[dict[str, Any]]:
     s = scored(ctx, p["model"], p["dataset"])
     names, order = group_labels(s.frame, p["by"], p.get("bins"))
     min_rows = int(p.get("min_rows", DEFAULT_MIN_ROWS))
+    known = s.known() if s.y is not None else True
     out = []
     for g in order:
         rows = names == g
-        n = int(rows.sum())
+        n = int((rows & known).sum())
         value = metric_of(s, p["metric"], rows) if n >= min_rows else float("nan")
         out.append(
             {
@@ -232,6 +259,7 @@ def group_rates(
     """Per group: positive-label rate (k of n, Wilson CI), and TPR/FPR when the truth is known."""
     lab = s.label_binary()
     yb = s.y_binary() if s.y is not None else None
+    known = s.known()
     out = []
     for g in order:
         rows = names == g
@@ -239,7 +267,7 @@ def group_rates(
         k = int(lab[rows].sum())
         r: dict[str, Any] = {"group": g, "rows": n, "positive": k, **rate_details(k, n)}
         if yb is not None:
-            pos, neg = rows & (yb == 1), rows & (yb == 0)
+            pos, neg = rows & known & (yb == 1), rows & known & (yb == 0)
             r["tpr"] = float(lab[pos].mean()) if pos.any() else None
             r["fpr"] = float(lab[neg].mean()) if neg.any() else None
         r["judged"] = n >= min_rows
@@ -252,7 +280,7 @@ def check_fairness(spec: CheckSpec, ctx: RunContext) -> Outcome:
     p = dict(spec.params)
     measure, attr = p["measure"], p["protected"]
     s = scored(ctx, p["model"], p["dataset"])
-    if not s.scorer.is_classifier:
+    if not s.is_classifier:
         raise CheckError(
             f"fairness measures need a classifier; model {p['model']!r} is a regressor"
         )
@@ -297,7 +325,10 @@ def check_fairness(spec: CheckSpec, ctx: RunContext) -> Outcome:
         why = f"{lo_g} {pct(rates[lo_g])} / {hi_g} {pct(rates[hi_g])} positive labels"
     else:
         if s.y is None:
-            raise CheckError("equalized_odds_difference compares with the truth: set `target:`")
+            raise CheckError(
+                "equalized_odds_difference compares with the truth: "
+                + (s.no_truth or f"set `target:` on model {s.scorer.name!r}")
+            )
         gaps = {}
         for key in ("tpr", "fpr"):
             vals = {g["group"]: g[key] for g in judged if g[key] is not None}

@@ -25,6 +25,11 @@ class OnnxModel:
         self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         self.inputs = self.session.get_inputs()
         self.outputs = [o.name for o in self.session.get_outputs()]
+        shape = list(self.inputs[0].shape or []) if len(self.inputs) == 1 else []
+        if len(shape) == 2 and isinstance(shape[1], int):
+            #: The width of the single input, as scikit-learn names it: the `Scorer` says so
+            #: when the data has another number of columns.
+            self.n_features_in_ = shape[1]
         self.classes_: Any = None
         if len(self.outputs) < 2:
             del self.classes_

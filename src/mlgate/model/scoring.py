@@ -36,7 +36,12 @@ class Scorer:
 
     @property
     def is_classifier(self) -> bool:
-        return self.proba_column is not None or hasattr(self.model, "classes_")
+        """Known to be a classifier: probabilities, `classes_` or scikit-learn says so."""
+        return (
+            self.proba_column is not None
+            or hasattr(self.model, "classes_")
+            or getattr(self.model, "_estimator_type", None) == "classifier"
+        )
 
     def frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """The columns the model gets: `features:`, else what it was fitted on, else all
@@ -49,7 +54,15 @@ class Scorer:
                 )
             return df[list(self.features)]
         if self.target and self.target in df.columns:
-            return df.drop(columns=[self.target])
+            df = df.drop(columns=[self.target])
+        fitted = getattr(self.model, "n_features_in_", None)
+        if isinstance(fitted, int) and fitted != df.shape[1]:
+            shown = ", ".join(map(str, df.columns[:12])) + (", …" if df.shape[1] > 12 else "")
+            raise CheckError(
+                f"model {self.name!r} was fitted on {fitted} unnamed columns but the data has "
+                f"{df.shape[1]} ({shown}); list the model's columns, in the order it was "
+                "fitted on, under `features:` on the model"
+            )
         return df
 
     def scores(self, x: pd.DataFrame, framed: bool = False) -> np.ndarray:
@@ -74,13 +87,35 @@ class Scorer:
         ]
         return np.concatenate(parts) if parts else np.empty(0)
 
+    def scores_and_labels(self, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and labels of every row; one predict call per chunk when there are no
+        probabilities (the score is then derived from the label)."""
+
+        if self.proba_column is not None:
+            return self.scores(x), self.labels(x)
+        label = self.labels(x).ravel()
+        return self.score_of_labels(label), label
+
+    def score_of_labels(self, label: np.ndarray) -> np.ndarray:
+        """`predict` as a score: its number, or 1.0 where a non-numeric label is the
+        positive class (a classifier without `predict_proba` whose classes are text)."""
+        import numpy as np
+
+        arr = np.asarray(label).ravel()
+        if arr.dtype.kind in "biuf":
+            return arr.astype(float)
+        try:
+            return arr.astype(float)
+        except (TypeError, ValueError):
+            return as_binary(arr, self.positive_class).astype(float)
+
     def score_batch(self, x: pd.DataFrame) -> np.ndarray:
         """One predict call on `x` (the model's columns only), no chunking: for timing."""
         import numpy as np
 
         if self.proba_column is not None:
             return np.asarray(self.model.predict_proba(x), dtype=float)[:, self.proba_column]
-        return np.asarray(self.model.predict(x), dtype=float).ravel()
+        return self.score_of_labels(np.asarray(self.model.predict(x)))
 
 
 def chunk_rows(n_columns: int) -> int:
@@ -99,18 +134,19 @@ def make_scorer(name: str, model: Any, params: dict[str, Any], sample: pd.DataFr
     target = params.get("target")
     pos = params.get("positive_class")
     column: int | None = None
-    if hasattr(model, "predict_proba"):
+    has_proba = hasattr(model, "predict_proba")
+    classes = getattr(model, "classes_", None)
+    if has_proba and classes is None and len(sample):
+        probe = Scorer(name, model, tuple(features) if features else None, target, pos, None)
+        with contextlib.suppress(Exception):
+            model.predict_proba(probe.frame(sample.head(2)))
         classes = getattr(model, "classes_", None)
-        if classes is None and len(sample):
-            probe = Scorer(name, model, tuple(features) if features else None, target, pos, None)
-            with contextlib.suppress(Exception):
-                model.predict_proba(probe.frame(sample.head(2)))
-            classes = getattr(model, "classes_", None)
-        if classes is not None:
-            classes = list(np.asarray(classes).tolist())
-            column = len(classes) - 1 if pos is None else class_index(name, classes, pos)
-            if pos is None:
-                pos = classes[-1]
+    if classes is not None:
+        classes = list(np.asarray(classes).tolist())
+        index = len(classes) - 1 if pos is None else class_index(name, classes, pos)
+        column = index if has_proba else None
+        if pos is None:
+            pos = classes[-1]
     if pos is None:
         pos = 1
     return Scorer(name, model, tuple(features) if features else None, target, pos, column)
@@ -153,12 +189,31 @@ class Scored:
     score: np.ndarray
     label: np.ndarray
     scorer: Scorer
+    #: Why `y` is None although the model has a `target:` (the dataset lacks the column).
+    no_truth: str = ""
+
+    @property
+    def is_classifier(self) -> bool:
+        """A known classifier, or a model whose `predict` gives classes (integers, booleans
+        or text) rather than numbers on a continuous scale."""
+        import numpy as np
+
+        return self.scorer.is_classifier or np.asarray(self.label).dtype.kind in "biuOSUT"
+
+    def known(self) -> np.ndarray:
+        """Rows whose truth is known (a missing target is left out of every comparison)."""
+        import numpy as np
+        import pandas as pd
+
+        if self.y is None:
+            return np.zeros(len(self.score), dtype=bool)
+        return np.asarray(~pd.isna(self.y), dtype=bool)
 
     def y_binary(self) -> np.ndarray:
         """The truth as 0/1: 1 where the target equals `positive_class`."""
 
         if self.y is None:
-            raise CheckError(f"model {self.scorer.name!r} has no `target:` column")
+            raise CheckError(self.no_truth or f"model {self.scorer.name!r} has no `target:` column")
         return as_binary(self.y, self.scorer.positive_class)
 
     def label_binary(self) -> np.ndarray:
@@ -182,16 +237,17 @@ def scored(ctx: RunContext, model_name: str, dataset: str) -> Scored:
         df = ctx.dataset(dataset)
         sc = scorer(ctx, model_name, dataset)
         y = None
+        no_truth = ""
         if sc.target:
-            if sc.target not in df.columns:
-                raise CheckError(
+            if sc.target in df.columns:
+                y = df[sc.target].to_numpy()
+            else:
+                no_truth = (
                     f"dataset {dataset!r} has no column {sc.target!r} (the `target:` of model "
                     f"{model_name!r})"
                 )
-            y = df[sc.target].to_numpy()
         try:
-            score = sc.scores(df)
-            label = sc.labels(df) if sc.proba_column is not None else score
+            score, label = sc.scores_and_labels(df)
         except CheckError:
             raise
         except Exception as exc:
@@ -199,6 +255,6 @@ def scored(ctx: RunContext, model_name: str, dataset: str) -> Scored:
                 f"model {model_name!r} failed to predict on dataset {dataset!r}: "
                 f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
             ) from exc
-        return Scored(df, y, score, label, sc)
+        return Scored(df, y, score, label, sc, no_truth)
 
     return ctx.memo(("model-scored", model_name, dataset), build)

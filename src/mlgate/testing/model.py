@@ -130,16 +130,20 @@ def assert_metric(
     features: list[str] | None = None,
 ) -> float:
     """`metric` of the model on `data` (truth in column `target`) must be within min/max."""
-    from mlgate.model.kinds_perf import metric_of
+    from mlgate.model.kinds_perf import metric_of, missing_truth_note
     from mlgate.model.scoring import Scored
 
     if min is None and max is None:
         raise TypeError("give min= and/or max=")
     sc = _scorer(model, data, target, positive_class, features)
-    score = sc.scores(data)
-    label = sc.labels(data) if sc.proba_column is not None else score
-    value = metric_of(Scored(data, data[target].to_numpy(), score, label, sc), metric)
+    score, label = sc.scores_and_labels(data)
+    s = Scored(data, data[target].to_numpy(), score, label, sc)
+    value = metric_of(s, metric)
     expected = bounds_text(min, max)
     if not within(value, min, max):
-        raise AssertionError(f"{metric} {fmt(value)} on {len(data):,} rows (expected {expected})")
+        left_out = missing_truth_note(s)
+        raise AssertionError(
+            f"{metric} {fmt(value)} on {int(s.known().sum()):,} rows (expected {expected})"
+            + left_out
+        )
     return value
