@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,7 +154,24 @@ def read_file(path: Path, fmt: str, options: dict[str, Any]) -> pd.DataFrame:
 
 
 def to_pandas(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    names = table.schema.names
+    if len(set(names)) != len(names):  # a CSV header naming a column twice: as pandas reads it
+        table = table.rename_columns(_dedupe(names))
     return table.to_pandas(date_as_object=False)
+
+
+def _dedupe(names: Sequence[str]) -> list[str]:
+    """Repeated column names made unique the way `pandas.read_csv` does: a, a.1, a.2."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        new, n = name, 0
+        while new in seen:
+            n += 1
+            new = f"{name}.{n}"
+        seen.add(new)
+        out.append(new)
+    return out
 
 
 def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
@@ -218,8 +235,37 @@ def _csv_options(fmt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
 def iter_frames(
     paths: Sequence[Path], fmt: str, options: dict[str, Any], chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
-    """Every file streamed and re-cut into chunks of exactly `chunk_rows` rows (last shorter)."""
+    """Every file streamed and re-cut into chunks of exactly `chunk_rows` rows (last shorter).
 
+    Files whose columns differ (a glob) give every chunk the union of their columns, in order
+    of first appearance, missing ones empty: as the files read whole and concatenated."""
+    if len(paths) > 1:
+        names = _union_columns(paths, fmt, options, chunk_rows)
+        for frame in _iter_frames(paths, fmt, options, chunk_rows):
+            same = len(frame.columns) == len(names) and all(frame.columns == names)
+            yield frame if same else frame.reindex(columns=names)
+    else:
+        yield from _iter_frames(paths, fmt, options, chunk_rows)
+
+
+def _union_columns(
+    paths: Sequence[Path], fmt: str, options: dict[str, Any], chunk_rows: int
+) -> list[str]:
+    names: dict[str, None] = {}
+    for path in paths:
+        batches = _batches(path, fmt, options, chunk_rows)
+        try:
+            first = next(batches, None)
+        finally:
+            batches.close()
+        if first is not None:
+            names.update(dict.fromkeys(_dedupe(first.schema.names)))
+    return list(names)
+
+
+def _iter_frames(
+    paths: Sequence[Path], fmt: str, options: dict[str, Any], chunk_rows: int
+) -> Iterator[pd.DataFrame]:
     pending: list[pa.RecordBatch] = []
     held = 0
     empty: pa.RecordBatch | None = None  # the columns, should the data have no row at all
@@ -252,7 +298,9 @@ def _frame(batches: list[pa.RecordBatch]) -> pd.DataFrame:
     return pd.concat([to_pandas(b) for b in batches], ignore_index=True)
 
 
-def _batches(path: Path, fmt: str, options: dict[str, Any], chunk_rows: int) -> Iterator[Any]:
+def _batches(
+    path: Path, fmt: str, options: dict[str, Any], chunk_rows: int
+) -> Generator[Any, None, None]:
     import pyarrow as pa
 
     if (fmt in ("csv", "tsv") and set(options) - _ARROW_CSV_OPTIONS) or (
@@ -271,7 +319,16 @@ def _batches(path: Path, fmt: str, options: dict[str, Any], chunk_rows: int) -> 
         import pyarrow.json as pj
 
         read = pj.ReadOptions(block_size=_BLOCK_BYTES)
-        yield from pj.open_json(_stream(path), read_options=read)
+        try:
+            yield from pj.open_json(_stream(path), read_options=read)
+        except pa.ArrowInvalid as exc:
+            if "unexpected field" not in str(exc):
+                raise
+            raise DatasetError(
+                f"{path.name}: a field first appears after the first MiB of lines, which a "
+                "streamed read (`chunk_rows`) cannot take: drop `chunk_rows` to read the file "
+                "whole, or write every field on the first lines (null where it has no value)"
+            ) from None
     elif fmt == "feather":
         import pyarrow.ipc as ipc
 
@@ -341,4 +398,10 @@ def _pandas_batches(path: Path, fmt: str, options: dict[str, Any], chunk_rows: i
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    return printable(f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": "))
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """An error message without the binary garbage a parser may quote from the file."""
+    clean = "".join(c if c.isprintable() and c != "\ufffd" else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

@@ -24,6 +24,7 @@ def read_at_ref(path: Path, ref: str) -> bytes:
     path = path.resolve()
     top = git_toplevel(path.parent if not path.is_dir() else path)
     rel = path.relative_to(top.resolve()).as_posix()
+    _require_commit(ref, top)
     return _git(["show", f"{ref}:{rel}"], cwd=top)
 
 
@@ -32,6 +33,7 @@ def list_at_ref(folder: Path, ref: str) -> list[str]:
     folder = folder.resolve()
     top = git_toplevel(folder)
     rel = folder.relative_to(top.resolve()).as_posix()
+    _require_commit(ref, top)
     out = _git(["ls-tree", "-r", "--name-only", ref, "--", rel or "."], cwd=top)
     return [line for line in out.decode().splitlines() if line]
 
@@ -43,6 +45,18 @@ def materialize_at_ref(path: Path, ref: str, workdir: Path | None = None) -> Pat
     out = tmp / path.name
     out.write_bytes(data)
     return out
+
+
+def _require_commit(ref: str, top: Path) -> None:
+    """A clear error when `ref` names no commit of this clone (git's own message would say
+    the file is not in that commit, which is misleading for a shallow checkout)."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=top)
+    except CheckError:
+        raise CheckError(
+            f"git ref {ref!r} is not a commit in this clone (a typo, or a shallow checkout "
+            "without it: use actions/checkout with `fetch-depth: 0`, or `git fetch` it)"
+        ) from None
 
 
 def _git(args: list[str], cwd: Path) -> bytes:

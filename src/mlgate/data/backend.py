@@ -74,7 +74,7 @@ class ColumnProfile:
 
     @property
     def kind(self) -> str:
-        """integer | float | boolean | string | category | datetime | mixed | empty."""
+        """integer | float | boolean | string | category | datetime | nested | mixed | empty."""
         kinds = set(self.kinds)
         if kinds == {"integer", "float"}:
             return "float"

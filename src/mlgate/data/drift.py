@@ -12,6 +12,7 @@ Jensen-Shannon distance (categorical), both with threshold 0.1. A numeric column
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,20 +55,30 @@ def choose(numeric: bool, n_ref: int, n_unique: int) -> str:
 
 
 def numeric_drift(
-    ref: np.ndarray, cur: np.ndarray, method: str, threshold: float | None, bins: int
+    ref: np.ndarray,
+    cur: np.ndarray,
+    method: str,
+    threshold: float | None,
+    bins: int,
+    *,
+    dates: bool = False,
 ) -> DriftResult:
-    """Drift of a numeric column from its non-missing values."""
+    """Drift of a numeric column from its non-missing values (`dates`: seconds since the epoch,
+    shown as dates in the bins that moved)."""
     ref = np.sort(ref)
     cur = np.sort(cur)
     n_unique = int(np.count_nonzero(np.diff(ref))) + 1 if len(ref) else 0
     if method == "auto":
         method = choose(True, len(ref), n_unique)
     if n_unique <= FEW_VALUES and method in ("psi", "chi2", "jensen_shannon"):
-        return categorical_drift(_value_counts(ref), _value_counts(cur), method, threshold)
+        ref_c, cur_c = _value_counts(ref), _value_counts(cur)
+        if dates:
+            ref_c, cur_c = _date_keys(ref_c), _date_keys(cur_c)
+        return categorical_drift(ref_c, cur_c, method, threshold)
     edges = _edges(ref, bins)
     ref_n, cur_n = _counts(ref, edges), _counts(cur, edges)
     ref_share, cur_share = ref_n / max(ref_n.sum(), 1), cur_n / max(cur_n.sum(), 1)
-    labels = _bin_labels(edges)
+    labels = _bin_labels(edges, _date_label if dates else _number_label)
     if method == "ks":
         from scipy.stats import ks_2samp
 
@@ -176,9 +187,25 @@ def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.bincount(bins, minlength=len(edges) + 1).astype(float)
 
 
-def _bin_labels(edges: np.ndarray) -> list[str]:
-    bounds = ["-inf", *(f"{e:.4g}" for e in edges), "inf"]
+def _bin_labels(edges: np.ndarray, label: Callable[[float], str]) -> list[str]:
+    bounds = ["-inf", *(label(float(e)) for e in edges), "inf"]
     return [f"[{bounds[i]}, {bounds[i + 1]})" for i in range(len(bounds) - 1)]
+
+
+def _number_label(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _date_label(seconds: float) -> str:
+    """Seconds since the epoch as a UTC date (and time, unless midnight)."""
+    import datetime as dt
+
+    stamp = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=round(seconds))
+    return stamp.isoformat(sep=" ").removesuffix(" 00:00:00")
+
+
+def _date_keys(counts: Counter[Any]) -> Counter[Any]:
+    return Counter({_date_label(float(k)): n for k, n in counts.items()})
 
 
 def _value_counts(values: np.ndarray) -> Counter[Any]:

@@ -65,7 +65,10 @@ def parse_rule(text: str) -> ParsedRule:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise RuleSyntaxError(f"invalid expression {text!r}: {exc.msg}") from None
+        raise RuleSyntaxError(
+            f"invalid expression {text!r}: {exc.msg} (a column name with spaces or symbols, or "
+            "one that is a Python keyword, goes in backticks: `my col` > 0)"
+        ) from None
     for node in ast.walk(tree):
         _vet(node, text)
         if isinstance(node, ast.Name) and node.id not in names:
@@ -102,13 +105,19 @@ _ALLOWED = (
 def _vet(node: ast.AST, text: str) -> None:
     if not isinstance(node, _ALLOWED):
         what = type(node).__name__
+        hint = ""
         if isinstance(node, ast.Call):
             what = "a function call"
         elif isinstance(node, ast.Attribute):
             what = f"attribute access (.{node.attr})"
+            if isinstance(node.value, ast.Name):
+                name = f"{node.value.id}.{node.attr}"
+                hint = f"; a column named {name!r} goes in backticks: `{name}`"
+        elif isinstance(node, ast.Subscript):
+            what = "a subscript ([...])"
         raise RuleSyntaxError(
             f"{what} is not allowed in rule {text!r}: only column names, numbers, strings, "
-            "arithmetic, comparisons, and/or/not and `in [...]`"
+            f"arithmetic, comparisons, and/or/not and `in [...]`{hint}"
         )
     if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool)):
         raise RuleSyntaxError(f"literal {node.value!r} is not allowed in rule {text!r}")
@@ -164,10 +173,36 @@ def evaluate(rule: ParsedRule, column: Callable[[str], Any]) -> Any:
                     right = None
                 else:
                     right = ev(comp)
-                    part = _CMPOPS[type(op)](left, right)
+                    part = _CMPOPS[type(op)](*_dates_from_text(left, right))
                 result = np.logical_and(result, np.asarray(part, dtype=bool))
                 left = right
             return result
         raise RuleSyntaxError(f"cannot evaluate {type(node).__name__}")  # vetted: unreachable
 
     return ev(rule.tree)
+
+
+def _dates_from_text(left: Any, right: Any) -> tuple[Any, Any]:
+    """A date column compared with text (`signup >= '2020-01-01'`): the text read as a date,
+    in the column's time zone when it names none (as pandas does)."""
+    if isinstance(right, str) and _is_dates(left):
+        return left, _as_timestamp(right, left)
+    if isinstance(left, str) and _is_dates(right):
+        return _as_timestamp(left, right), right
+    return left, right
+
+
+def _is_dates(values: Any) -> bool:
+    return getattr(getattr(values, "dtype", None), "kind", "") == "M"
+
+
+def _as_timestamp(text: str, like: Any) -> Any:
+    import pandas as pd
+
+    ts = pd.Timestamp(text)
+    tz = getattr(like.dtype, "tz", None)
+    if tz is not None and ts.tzinfo is None:
+        return ts.tz_localize(tz)
+    if tz is None and ts.tzinfo is not None:
+        return ts.tz_convert("UTC").tz_localize(None)
+    return ts

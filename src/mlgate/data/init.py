@@ -23,7 +23,7 @@ MAX_ALLOWED = 20
 
 def init_config(paths: list[Path]) -> str:
     """The YAML text of a starting configuration for these dataset files."""
-    from mlgate.datasets import detect_format, read_paths
+    from mlgate.datasets import detect_format, printable, read_paths
     from mlgate.errors import UsageError
 
     if not paths:
@@ -36,8 +36,17 @@ def init_config(paths: list[Path]) -> str:
             raise UsageError(f"{path}: no such file")
         name = _unique_name(_stem(path), names)
         names.append(name)
-        frames.append(read_paths([path], detect_format(path.name), {}))
+        fmt = detect_format(path.name)
+        options = _csv_options(path) if fmt == "csv" else {}
+        try:
+            frames.append(read_paths([path], fmt, options))
+        except Exception as exc:
+            text = str(exc).strip().splitlines()
+            reason = printable(text[0] if text else type(exc).__name__)
+            raise UsageError(f"{path}: cannot read it as {fmt}: {reason}") from None
         datasets[name] = {"path": _relative(path)}
+        if options:
+            datasets[name]["options"] = options
     suites: list[dict[str, Any]] = []
     comments: list[str] = []
     for i, (name, df) in enumerate(zip(names, frames, strict=True)):
@@ -64,6 +73,21 @@ def init_config(paths: list[Path]) -> str:
     return "\n".join(header) + "\n" + body
 
 
+def _csv_options(path: Path) -> dict[str, Any]:
+    """`{sep: ';'}` (or tab, `|`) when the file's first lines use that separator, not commas."""
+    import csv
+
+    from mlgate.datasets import _stream
+
+    try:
+        with _stream(path) as f:
+            head = f.read(65536).decode("utf-8-sig", errors="replace")
+        dialect = csv.Sniffer().sniff(head.rsplit("\n", 1)[0] or head, delimiters=",;\t|")
+    except Exception:  # unreadable or undecidable: the reader says what is wrong
+        return {}
+    return {"sep": dialect.delimiter} if dialect.delimiter != "," else {}
+
+
 def _stem(path: Path) -> str:
     name = path.name
     for suffix in (".gz", ".zst", ".bz2"):
@@ -87,15 +111,16 @@ def _relative(path: Path) -> str:
 
 
 def _suite(name: str, df: Any) -> dict[str, Any]:
-    from mlgate.data.pandas_backend import kind_of
+    from mlgate.data.pandas_backend import kind_of, nested_as_text
 
     columns: dict[str, Any] = {}
     key: str | None = None
     n = len(df)
+    df, nested = nested_as_text(df)  # lists and objects: no type, compared as JSON text
     for col in df.columns:
         s = df[col]
         values = s.dropna()
-        kind = kind_of(values) if len(values) else "empty"
+        kind = "nested" if col in nested else kind_of(values) if len(values) else "empty"
         entry: dict[str, Any] = {}
         if kind in ("integer", "float"):
             whole = kind == "integer" or bool((values == values.round()).all())
@@ -118,7 +143,7 @@ def _suite(name: str, df: Any) -> dict[str, Any]:
             entry["min"] = _num(math.floor(low) if is_int else _round_down(low))
             entry["max"] = _num(math.ceil(hi + margin) if is_int else _round_up(hi + margin))
         if kind == "datetime":
-            entry["min"] = str(values.min().date())
+            entry["min"] = str(values.min().date())  # in the column's zone, as bounds are
             entry["max"] = "today"
         distinct = values.nunique()
         low_card = 0 < distinct <= MAX_ALLOWED and distinct < max(n, 1) * 0.5

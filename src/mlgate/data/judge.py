@@ -31,6 +31,12 @@ def pct(k: int, n: int) -> str:
     return f"{100 * k / n:.3g}%" if n else "0%"
 
 
+def code(text: str) -> str:
+    """`text` as a code span; quoted when it holds backticks (“`my col` > 0”): the report
+    keeps single-backtick spans only, and the column names inside stay code."""
+    return f"“{text}”" if "`" in text else f"`{text}`"
+
+
 def n_rows(n: int) -> str:
     return f"{n:,} row{'' if n == 1 else 's'}"
 
@@ -171,16 +177,16 @@ def rule(params: Mapping[str, Any], suite: Suite, profile: Profile) -> Outcome:
     if v.problem:
         return Outcome.failed(v.problem, observed="missing", expected="present")
     if profile.rows == 0:
-        return empty_outcome(profile, f"rule `{r.expr}`")
+        return empty_outcome(profile, f"rule {code(r.expr)}")
     note = (
         f"; {n_rows(v.skipped_rows)} with a missing operand not counted" if v.skipped_rows else ""
     )
     if v.denominator == 0:
-        return Outcome.skipped(f"no row has every operand of `{r.expr}`{note}")
+        return Outcome.skipped(f"no row has every operand of {code(r.expr)}{note}")
     return Outcome.judge(
         v.fraction <= r.max_fail,
         f"{v.count:,} of {v.denominator:,} rows ({pct(v.count, v.denominator)}) break "
-        f"`{r.expr}` (allowed {r.max_fail:.3g}){note}",
+        f"{code(r.expr)} (allowed {r.max_fail:.3g}){note}",
         observed=round(v.fraction, 6),
         expected=f"<= {r.max_fail:g} of rows",
         examples=v.examples,
@@ -232,6 +238,8 @@ def _type(cp: ColumnProfile, wanted: str) -> Outcome:
     extra = ""
     if not ok and wanted == "integer" and cp.kind == "float":
         extra = f" with {cp.non_integral:,} values that are not whole numbers"
+    elif not ok and cp.kind == "mixed":
+        extra = " holding values of mixed types (e.g. numbers and text)"
     return Outcome.judge(
         ok,
         f"`{cp.name}` has dtype {cp.dtype}{extra} (expected {wanted})",
@@ -294,9 +302,15 @@ def _allowed(cp: ColumnProfile, allowed: list[Any]) -> Outcome:
             observed=0,
             expected=f"in [{listed}]",
         )
+    hint = ""
+    if cp.kind in ("string", "category") and any(isinstance(a, bool) for a in allowed):
+        hint = (
+            " (YAML reads unquoted yes/no, on/off and true/false as booleans: quote them "
+            "for text, as in ['yes', 'no'])"
+        )
     return Outcome.failed(
         f"{v.count:,} of {v.denominator:,} non-missing values ({pct(v.count, v.denominator)}) "
-        f"are not in [{listed}]{top_values(v)}",
+        f"are not in [{listed}]{top_values(v)}{hint}",
         observed=[val for val, _ in v.values.most_common(10)],
         expected=f"in [{listed}]",
         examples=v.examples,
@@ -355,7 +369,7 @@ def stat(params: Mapping[str, Any], suite: Suite, profile: Profile) -> Outcome:
         return Outcome.skipped(
             f"`{name}` is not {rules.type} (dtype {cp.dtype}), so its {what} is skipped"
         )
-    if cp.kind not in ("integer", "float"):
+    if cp.kind not in ("integer", "float", "boolean"):  # booleans count as 0/1
         return Outcome.skipped(f"the {what} needs numbers; `{name}` holds {cp.kind} values")
     if cp.moments == 0:
         return Outcome.skipped(f"`{name}` has no values (all {cp.nulls:,} missing)")
@@ -391,25 +405,47 @@ def stat(params: Mapping[str, Any], suite: Suite, profile: Profile) -> Outcome:
 # -- drift ---------------------------------------------------------------------------------
 
 
+def _drift_or_skip(column: str, suite: Suite, current: Profile, reference: Profile) -> Outcome:
+    """One column of an every-column drift check: a method that does not apply to it (`ks` on
+    text) skips that column instead of failing the whole check."""
+    from mlgate.errors import CheckError
+
+    try:
+        return drift(column, suite, current, reference)
+    except CheckError as exc:
+        return Outcome.skipped(f"`{column}`: {exc}")
+
+
 def drift(column_name: str | None, suite: Suite, current: Profile, reference: Profile) -> Outcome:
     """Drift of one column (or of every column both datasets have, when `column_name` is None)."""
     assert suite.drift is not None
     if column_name is None:
         common = [c for c in current.columns if c in reference.column and c in current.column]
-        outcomes = {c: drift(c, suite, current, reference) for c in common}
+        outcomes = {c: _drift_or_skip(c, suite, current, reference) for c in common}
         bad = [c for c, o in outcomes.items() if o.status == "failed"]
+        skipped = [c for c, o in outcomes.items() if o.status == "skipped"]
         msg = (
             f"{len(bad)} of {len(common)} columns drifted: " + ", ".join(f"`{c}`" for c in bad)
             if bad
             else f"no drift on the {len(common)} columns both datasets have"
         )
+        if skipped:
+            shown = ", ".join(f"`{c}`" for c in skipped[:10]) + (
+                ", ..." if len(skipped) > 10 else ""
+            )
+            msg += f" ({len(skipped)} not compared: {shown}; see details)"
         return Outcome.judge(
             not bad,
             msg,
             observed=bad,
             expected="no drifted column",
             examples=[{"column": c, "result": outcomes[c].message} for c in bad],
-            details={"columns": {c: o.details for c, o in outcomes.items()}},
+            details={
+                "columns": {
+                    c: {**o.details, "skipped": o.message} if o.status == "skipped" else o.details
+                    for c, o in outcomes.items()
+                }
+            },
         )
     from mlgate.data.drift import categorical_drift, numeric_drift
 
@@ -437,9 +473,19 @@ def drift(column_name: str | None, suite: Suite, current: Profile, reference: Pr
     numeric = {"integer", "float", "datetime"}
     if cur.kind in numeric and ref.kind in numeric:
         result = numeric_drift(
-            np.concatenate(ref.values), np.concatenate(cur.values), d.method, d.threshold, d.bins
+            np.concatenate(ref.values),
+            np.concatenate(cur.values),
+            d.method,
+            d.threshold,
+            d.bins,
+            dates="datetime" in (cur.kind, ref.kind),
         )
-    elif cur.kind in numeric or ref.kind in numeric or "mixed" in (cur.kind, ref.kind):
+    elif (
+        cur.kind in numeric
+        or ref.kind in numeric
+        or "mixed" in (cur.kind, ref.kind)
+        or (cur.kind != ref.kind and not {cur.kind, ref.kind} <= {"string", "category"})
+    ):
         return Outcome.skipped(
             f"`{column_name}` is {cur.kind} here but {ref.kind} in the reference: not comparable"
         )

@@ -10,6 +10,7 @@ quantile or numeric drift check.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,82 @@ class ChunkSource:
         return pd.concat(parts) if parts else pd.DataFrame()
 
 
+_NESTED = (list, tuple, dict, set, frozenset, np.ndarray)
+NESTED_DTYPE = "object (lists/objects)"
+_MAYBE_NESTED = ("mixed", "mixed-integer", "unknown-array")
+
+
+class _Flat:
+    """A source whose nested values (JSON objects and arrays, parquet lists and structs: dicts,
+    lists and arrays in pandas) read as canonical JSON text, so they can be counted, hashed and
+    compared; `nested` names the columns that held some."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.name = source.name
+        self.streamed = source.streamed
+        self.nested: set[str] = set()
+
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        for chunk in self.source.chunks():
+            yield self.flat(chunk)
+
+    def rows_at(self, rows: Sequence[int]) -> pd.DataFrame:
+        return self.flat(self.source.rows_at(rows))
+
+    def flat(self, df: pd.DataFrame) -> pd.DataFrame:
+        if not df.columns.is_unique:
+            from mlgate.errors import CheckError
+
+            repeated = df.columns[df.columns.duplicated()].unique()
+            names = ", ".join(f"`{c}`" for c in repeated)
+            raise CheckError(
+                f"dataset `{self.name}` has several columns named {names}: rename them"
+            )
+        if not all(isinstance(c, str) for c in df.columns):  # 0, 1, ...: named "0", "1"
+            df = df.set_axis([str(c) for c in df.columns], axis=1)
+            if not df.columns.is_unique:
+                return self.flat(df)
+        out, nested = nested_as_text(df)
+        self.nested.update(nested)
+        return out
+
+
+def nested_as_text(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """`df` with its lists, dicts and arrays as canonical JSON text (a shallow copy when there
+    are some; `df` is never modified), and the names of the columns that held some."""
+    out, nested = df, []
+    for i, (name, s) in enumerate(df.items()):
+        if s.dtype != object or pdt.infer_dtype(s, skipna=True) not in _MAYBE_NESTED:
+            continue  # the fast test: plain text, numbers, dates...
+        values = s.to_numpy()
+        if not any(isinstance(v, _NESTED) for v in values):
+            continue
+        text = [_as_json(v) if isinstance(v, _NESTED) else v for v in values]
+        if out is df:
+            out = df.copy(deep=False)
+        out.isetitem(i, pd.Series(text, index=df.index, dtype=object))
+        nested.append(str(name))
+    return out, nested
+
+
+def _as_json(value: Any) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, default=_json_default, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
 def kind_of(series: pd.Series) -> str:
     """The observed kind of a column's values."""
     dtype = series.dtype
@@ -115,10 +192,18 @@ def bound_value(value: Any, kind: str, series: pd.Series) -> tuple[Any, str | No
     if kind == "datetime":
         if not isinstance(value, str):
             return None, f"bound {value!r} is a number but the column holds dates"
-        ts = today_end() if value == "today" else pd.Timestamp(value)
         tz = getattr(series.dtype, "tz", None)
-        if tz is not None and ts.tzinfo is None:
-            ts = ts.tz_localize("UTC").tz_convert(tz)
+        if value == "today":
+            ts = today_end()
+            return (ts.tz_localize("UTC").tz_convert(tz) if tz is not None else ts), None
+        try:
+            ts = pd.Timestamp(value)
+        except ValueError:
+            return None, f"bound {value!r} is not a date/time (e.g. 2024-01-31 or today)"
+        if tz is not None and ts.tzinfo is None:  # a date in the column's own zone, as pandas
+            ts = ts.tz_localize(tz)
+        elif tz is None and ts.tzinfo is not None:  # zone-less dates are taken as UTC
+            ts = ts.tz_convert("UTC").tz_localize(None)
         return ts, None
     if kind in NUMERIC:
         if isinstance(value, (str, bool)):
@@ -129,7 +214,7 @@ def bound_value(value: Any, kind: str, series: pd.Series) -> tuple[Any, str | No
 
 class _Builder:
     def __init__(self, source: Source, suite: Suite, drift_columns: Sequence[str] | None) -> None:
-        self.source = source
+        self.source = _Flat(source)
         self.suite = suite
         self.limit = max(suite.max_examples, 0)
         self.cap = SAMPLE_CAP if source.streamed else None
@@ -237,9 +322,10 @@ class _Builder:
         cp.count += n
         if n == 0:
             return
-        kind = kind_of(s)
+        nested = cp.name in self.source.nested
+        kind = "nested" if nested else kind_of(s)
         cp.kinds.add(kind)
-        cp.dtypes.append(str(s.dtype))
+        cp.dtypes.append(NESTED_DTYPE if nested else str(s.dtype))
         if kind in NUMERIC or kind == "datetime":
             lo, hi = s.min(), s.max()
             cp.min = lo if cp.min is None or _lt(lo, cp.min) else cp.min
@@ -258,6 +344,12 @@ class _Builder:
             self._keep(cp, stamps.astype("int64") / 1e9, valid, offset)
         elif cp.name in self.drift:
             _merge_counts(cp.counts, s.value_counts(sort=False, dropna=True))
+        if kind == "boolean" and rules is not None and (rules.stats or rules.quantiles):
+            arr = s.to_numpy(dtype="float64", na_value=np.nan)  # the mean: the share of True
+            arr = arr[valid] if valid is not None else arr
+            self._moments(cp, arr)
+            if rules.keeps_values:
+                self._keep(cp, arr, valid, offset)
         if rules is not None:
             self._column_checks(cp, s, valid, n, offset, kind, rules)
 
@@ -363,8 +455,11 @@ class _Builder:
 
         def column(name: str) -> Any:
             s = df[name]
-            if kind_of(s) in NUMERIC:
+            kind = kind_of(s)
+            if kind in NUMERIC:
                 return s.to_numpy(dtype="float64", na_value=np.nan)
+            if getattr(s.dtype, "tz", None) is not None:
+                return s.array  # keeps its zone: compares with text read in that zone
             return s.to_numpy()
 
         try:
@@ -443,7 +538,8 @@ def _lt(a: Any, b: Any) -> bool:
 
 def _merge_counts(counter: Counter[Any], counts: pd.Series) -> None:
     for value, n in counts.items():
-        counter[value] += int(n)
+        if n:  # a categorical's unused categories count 0
+            counter[value] += int(n)
 
 
 def _missing(name: str, columns: list[str]) -> str:

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mlgate.checks import Outcome
+from mlgate.errors import CheckError
+
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlgate.checks import Outcome
+    from mlgate.data.backend import Profile
+    from mlgate.data.suite import Suite
 
 
 def _judge_suite(
@@ -23,7 +27,6 @@ def _judge_suite(
 ) -> list[tuple[str, Outcome]]:
     import jsonschema
 
-    from mlgate.data import judge
     from mlgate.data.kinds import BACKEND, drift_columns
     from mlgate.data.pandas_backend import FrameSource
     from mlgate.data.plan import declare
@@ -49,26 +52,39 @@ def _judge_suite(
         )
     out: list[tuple[str, Outcome]] = []
     for d in declared:
-        p, kind = d.params, d.kind
-        if kind == "data.drift":
-            assert ref_profile is not None
-            outcome = judge.drift(p.get("column"), suite, profile, ref_profile)
-        elif kind == "data.rows":
-            outcome = judge.rows(p, profile)
-        elif kind == "data.strict":
-            outcome = judge.strict(suite, profile)
-        elif kind == "data.unique":
-            outcome = judge.unique(p, profile)
-        elif kind == "data.duplicates":
-            outcome = judge.duplicates(p, profile)
-        elif kind == "data.rule":
-            outcome = judge.rule(p, suite, profile)
-        elif kind == "data.column.stat":
-            outcome = judge.stat(p, suite, profile)
-        else:
-            outcome = judge.column(p, suite, profile, kind.rsplit(".", 1)[1])
+        try:
+            outcome = _judge(d.kind, d.params, suite, profile, ref_profile)
+        except CheckError as exc:  # as the gate reports it: this check could not run
+            outcome = Outcome.error(str(exc))
         out.append(("/".join(d.id_parts), outcome))
     return out
+
+
+def _judge(
+    kind: str,
+    p: dict[str, Any],
+    suite: Suite,
+    profile: Profile,
+    ref_profile: Profile | None,
+) -> Outcome:
+    from mlgate.data import judge
+
+    if kind == "data.drift":
+        assert ref_profile is not None
+        return judge.drift(p.get("column"), suite, profile, ref_profile)
+    if kind == "data.rows":
+        return judge.rows(p, profile)
+    if kind == "data.strict":
+        return judge.strict(suite, profile)
+    if kind == "data.unique":
+        return judge.unique(p, profile)
+    if kind == "data.duplicates":
+        return judge.duplicates(p, profile)
+    if kind == "data.rule":
+        return judge.rule(p, suite, profile)
+    if kind == "data.column.stat":
+        return judge.stat(p, suite, profile)
+    return judge.column(p, suite, profile, kind.rsplit(".", 1)[1])
 
 
 def _raise(results: list[tuple[str, Outcome]]) -> None:
