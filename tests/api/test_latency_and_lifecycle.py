@@ -166,3 +166,21 @@ def test_sigterm_to_the_gate_stops_its_services(tmp_path: Path) -> None:
     assert gate.wait(20) == -signal.SIGTERM
     assert port_closed(info["port"])
     assert group_gone(info["pid"])
+
+
+def test_a_group_left_with_only_zombies_counts_as_stopped() -> None:
+    """An orphaned child of the service's shell is a zombie until init reaps it (never, in a
+    container whose PID 1 does not reap): stopping must not wait 10 s for it."""
+    from mlgate.api.service import _group_alive
+
+    child = subprocess.Popen(["true"], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 5
+        stat = Path(f"/proc/{child.pid}/stat")
+        while stat.read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert not _group_alive(child.pid)
+    finally:
+        child.wait()
+    assert not _group_alive(child.pid)

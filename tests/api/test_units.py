@@ -169,3 +169,12 @@ def test_payloads_are_json_safe() -> None:
     assert json_value(np.int64(3)) == 3
     assert type(json_value(np.int64(3))) is int
     assert json_value(float("inf")) is None
+
+
+def test_float32_cells_are_sent_as_written() -> None:
+    """A float32 0.1 is sent as 0.1, not as 0.10000000149011612 (its float64 widening)."""
+    df = pd.DataFrame({"x": np.array([0.1, 2.5, np.nan], dtype="float32")})
+    payloads = [p for _, p in rows_as_payloads(df, 3)]
+    assert payloads == [{"x": 0.1}, {"x": 2.5}, {"x": None}]
+    assert json_value(np.float16(0.1)) == 0.1
+    assert json_value(np.float32("inf")) is None

@@ -169,3 +169,7 @@ def test_message_md_keeps_code_spans_and_escapes_the_rest() -> None:
         "column `Recrods` is &lt;b&gt;missing&lt;/b&gt;"
     )
     assert message_md("`@octocat` and @octocat") == "`@octocat` and @\u2060octocat"
+
+
+def test_message_md_keeps_double_backtick_spans() -> None:
+    assert message_md("rule `` `a b` > 1 `` failed") == "rule `` `a b` > 1 `` failed"

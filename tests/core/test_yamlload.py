@@ -77,3 +77,8 @@ def test_loaded_data_equals_pyyaml_and_every_key_is_located(tree: dict[str, obje
     for key in tree:
         loc = doc.locate((key,))
         assert lines[loc.line - 1][loc.column - 1 :].startswith(key) or key in lines[loc.line - 1]
+
+
+def test_only_true_and_false_are_booleans_as_in_yaml_1_2() -> None:
+    doc = load_document(Path("c.yml"), "a: [yes, no, Y, N, on, off]\nb: [true, False]\n")
+    assert doc.data == {"a": ["yes", "no", "Y", "N", "on", "off"], "b": [True, False]}

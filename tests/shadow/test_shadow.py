@@ -229,3 +229,36 @@ def test_plan_errors(tmp_path: Path) -> None:
         "5:5: shadow[0]: give at least one of min_agreement, max_score_diff, "
         "max_latency_ratio, max_error_rate",
     ]
+
+
+def test_a_broken_traffic_line_is_named_by_line_and_column(tmp_path: Path) -> None:
+    """Blank lines are skipped, a UTF-8 BOM is fine, a broken line is named (line:column)."""
+    lines = ['{"x": 1}', "", '{"x": 2, "y": ', '{"x": 3}']
+    (tmp_path / "t.jsonl").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "ok.jsonl").write_text("\ufeff" + '{"x": 1}\n\n', encoding="utf-8")
+    _, checks = run_gate(
+        tmp_path,
+        """
+        version: 1
+        shadow:
+          - name: broken
+            traffic: t.jsonl
+            primary: {url: "http://127.0.0.1:9"}
+            candidate: {url: "http://127.0.0.1:9"}
+            max_error_rate: 1
+          - name: bom
+            traffic: ok.jsonl
+            primary: {url: "http://127.0.0.1:9"}
+            candidate: {url: "http://127.0.0.1:9"}
+            max_error_rate: 1
+        """,
+    )
+    broken = checks["shadow/broken/max_error_rate"]
+    assert broken["status"] == "error"
+    assert broken["message"] == (
+        "t.jsonl:3:15: not JSON (Expecting value); each line must hold one complete JSON "
+        "object: fix or remove that line"
+    )
+    bom = checks["shadow/bom/max_error_rate"]
+    assert bom["status"] == "passed", bom["message"]
+    assert "connection refused by 127.0.0.1:9" in bom["message"]

@@ -168,7 +168,7 @@ class HttpSender:
             return Answer(None, ms, error=f"no answer within {req.timeout:g} s (a hang)")
         except requests.ConnectionError as exc:
             ms = (time.perf_counter() - start) * 1000
-            return Answer(None, ms, error=f"connection dropped or refused: {_short(exc)}")
+            return Answer(None, ms, error=connection_error(exc))
         except requests.RequestException as exc:
             ms = (time.perf_counter() - start) * 1000
             return Answer(None, ms, error=f"{type(exc).__name__}: {_short(exc)}")
@@ -204,6 +204,32 @@ class InProcessSender:
 
     def close(self) -> None:
         pass
+
+
+def connection_error(exc: BaseException) -> str:
+    """What went wrong with the connection, without urllib3's wrapping: `connection refused
+    by 127.0.0.1:8000 (nothing listens there)`, `connection dropped: Connection reset by peer`."""
+    import re
+
+    reason: Any = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", None) or reason  # MaxRetryError -> what caused it
+    text = str(reason)
+    where = re.search(r"host='([^']*)', port=(\d+)", text)
+    address = f" by {where.group(1)}:{where.group(2)}" if where else ""
+    if "refused" in text.lower():
+        return f"connection refused{address} (nothing listens there)"
+    if "Failed to resolve" in text:
+        host = where.group(1) if where else "the host"
+        return f"cannot resolve {host!r}"
+    inner: tuple[Any, ...] = tuple(getattr(reason, "args", ()))
+    if len(inner) == 2 and isinstance(inner[1], BaseException):  # ('Connection aborted.', X)
+        cause = inner[1]
+        detail = cause.args[-1] if cause.args else type(cause).__name__
+        return f"connection dropped: {detail}"
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if errno:
+        return f"connection failed{address}: {errno.group(1).strip()}"
+    return f"connection dropped or refused: {_short(exc)}"
 
 
 def _short(exc: BaseException) -> str:

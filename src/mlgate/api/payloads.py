@@ -18,7 +18,9 @@ def json_value(value: Any) -> Any:
 
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, (np.generic,)):
+    if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        value = float(str(value))  # float32 0.1 is sent as 0.1, not 0.10000000149011612
+    elif isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
@@ -63,7 +65,15 @@ def rows_as_payloads(
             )
     wanted = [c for c in (columns or names) if c not in set(exclude)]
     part = df.head(rows)
+    records = part[wanted].to_dict(orient="records")
+    # to_dict widens float32 to Python floats (0.1 -> 0.10000000149011612): take those cells
+    # from the column's own values, which keep their precision
+    for name in wanted:
+        values = part[name].to_numpy()
+        if values.dtype.kind == "f" and values.dtype.itemsize < 8:
+            for record, value in zip(records, values, strict=True):
+                record[name] = value
     out: list[tuple[Any, dict[str, Any]]] = []
-    for index, record in zip(part.index, part[wanted].to_dict(orient="records"), strict=True):
+    for index, record in zip(part.index, records, strict=True):
         out.append((json_value(index), {str(k): json_value(v) for k, v in record.items()}))
     return out

@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import inspect
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -87,6 +88,8 @@ class ProcessService(Service):
     def __init__(self, name: str, command: str, cwd: Path, env: Mapping[str, str]) -> None:
         self.port = free_port()
         super().__init__(name, f"http://127.0.0.1:{self.port}")
+        # whether the service can learn the port mlgate chose (through the command or env)
+        self.told_port = "{port}" in command or any("{port}" in v for v in env.values())
         self.command = command.replace("{port}", str(self.port))
         self.cwd = cwd
         self.env = {k: v.replace("{port}", str(self.port)) for k, v in env.items()}
@@ -156,13 +159,36 @@ class ProcessService(Service):
 
 
 def _group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs; zombies do not count (an orphaned child
+    waits for init to reap it, and in a container whose PID 1 never reaps, forever)."""
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    running = _running_member(pgid)
+    return True if running is None else running
+
+
+def _running_member(pgid: int) -> bool | None:
+    """Whether /proc shows a member of the group that is not a zombie (None: no /proc)."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat.rpartition(")")[2].split()  # after the command name: state ppid pgrp
+        if len(fields) >= 3 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def _kill_group(proc: subprocess.Popen[bytes], pgid: int, grace: float = 5.0) -> None:
@@ -387,7 +413,26 @@ def _port_of(url: str) -> int:
 def _failed(service: Service, why: str) -> str:
     tail = service.log_tail()
     text = f"service {service.name!r} ({service.describe()}) {why}"
+    text += _port_hint(service, tail)
     return text + ("; its output ends with:\n" + tail if tail else "; it printed nothing")
+
+
+_LISTENING = re.compile(r"(?:127\.0\.0\.1|0\.0\.0\.0|localhost|\[::1?\]):(\d{2,5})\b")
+
+
+def _port_hint(service: Service, tail: str) -> str:
+    """Why a service that picks its own port is never ready, and what to write instead."""
+    if not isinstance(service, ProcessService) or service.told_port:
+        return ""
+    if _port_of(service.base_url) != service.port:
+        return ""  # `url:` names the port the service listens on
+    seen = [int(p) for p in _LISTENING.findall(tail) if int(p) != service.port]
+    where = f" (its output says it listens on port {seen[-1]})" if seen else ""
+    return (
+        f". `start` does not use `{{port}}`, so the service cannot know that mlgate waits on "
+        f"port {service.port}{where}: put `{{port}}` in the command (e.g. `--port {{port}}`) "
+        f"or in `env:`, or set `url:` to the address it listens on"
+    )
 
 
 def start_service(params: Mapping[str, Any], root: Path) -> Service:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,22 @@ def format_path(path: KeyPath) -> str:
     return out or "(top level)"
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false are booleans, so `allowed: [yes, no]`
+    or `[Y, N, on, off]` stay the text the user wrote."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def load_document(path: Path, text: str | None = None, display: str | None = None) -> Document:
     """Parse YAML into a `Document`; broken YAML and duplicate keys are `ConfigError`s."""
     name = display or path.as_posix()
@@ -80,7 +97,7 @@ def load_document(path: Path, text: str | None = None, display: str | None = Non
             raise ConfigError([f"{name}: no such file (give another with --config)"]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{name}: cannot read: {exc}"]) from None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         doc = Document(path=path, data=None)
@@ -103,7 +120,7 @@ def _loc(node: yaml.Node, name: str) -> Location:
     return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, doc: Document, name: str) -> Any:
+def _walk(loader: _Loader, node: yaml.Node, path: KeyPath, doc: Document, name: str) -> Any:
     doc.value_locations[path] = _loc(node, name)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)

@@ -35,7 +35,7 @@ def escape_md(value: Any) -> str:
     return text.replace("\r", "").replace("\n", "<br>")
 
 
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^\n]+?)(?<!`)\1(?!`)")
 
 
 def message_md(value: Any) -> str:
@@ -45,7 +45,10 @@ def message_md(value: Any) -> str:
     last = 0
     for match in _CODE_SPAN.finditer(text):
         out.append(escape_md(text[last : match.start()]))
-        out.append(code_md(match.group(1)))
+        inner = match.group(2)
+        if len(match.group(1)) > 1 and inner.startswith(" ") and inner.endswith(" "):
+            inner = inner[1:-1]  # the padding a multi-backtick span needs
+        out.append(code_md(inner))
         last = match.end()
     out.append(escape_md(text[last:]))
     return "".join(out)

@@ -123,20 +123,23 @@ def load_traffic(params: Mapping[str, Any], ctx: RunContext) -> list[dict[str, A
     path = ctx.config.resolve(str(params["traffic"]))
     out: list[dict[str, Any]] = []
     try:
-        with path.open(encoding="utf-8") as f:
+        with path.open(encoding="utf-8-sig") as f:
             for number, line in enumerate(f, 1):
                 if len(out) >= limit:
                     break
                 if not line.strip():
                     continue
                 try:
-                    body = json.loads(line)
-                except ValueError as exc:
-                    raise CheckError(f"{path.name}:{number}: not JSON: {exc}") from None
+                    body = json.loads(line.rstrip("\r\n"))
+                except json.JSONDecodeError as exc:
+                    raise CheckError(
+                        f"{path.name}:{number}:{exc.colno}: not JSON ({exc.msg}); "
+                        "each line must hold one complete JSON object: fix or remove that line"
+                    ) from None
                 if not isinstance(body, dict):
                     raise CheckError(f"{path.name}:{number}: expected a JSON object per line")
                 out.append({k: json_value(v) for k, v in body.items() if k not in exclude})
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise CheckError(f"cannot read traffic {params['traffic']!r}: {exc}") from None
     if not out:
         raise CheckError(f"traffic {params['traffic']!r} holds no requests")
