@@ -144,7 +144,7 @@ def main() -> int:
 
         print(mask(inputs.token), flush=True)
     # the user's code (their tests, model, service) runs without the token in its environment
-    for key in ("INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN"):
+    for key in TOKEN_VARIABLES:
         os.environ.pop(key, None)
     try:
         pip_install(inputs.requirements, inputs.working_directory)
@@ -155,12 +155,20 @@ def main() -> int:
     return run_and_publish(inputs)
 
 
+TOKEN_VARIABLES = ("INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
+
+
 def run_and_publish(inputs: Inputs) -> int:
-    """The gate (reports written first), then publishing with the token; the gate's exit code."""
-    from mlgate.cli import main as cli_main
+    """The gate (reports written first), then publishing with the token; the gate's exit code.
+
+    The gate runs the team's code (tests, models, services), so it runs in a child process whose
+    environment holds no token; only this process, which runs none of that code, publishes.
+    """
     from mlgate.publish import PublishOptions, publish
     from mlgate.results import Report
 
+    report_json = Path(inputs.report_dir) / "report.json"
+    report_json.unlink(missing_ok=True)  # never publish a report left by an earlier run
     args = [
         "run",
         "--config",
@@ -176,10 +184,8 @@ def run_and_publish(inputs: Inputs) -> int:
     ]
     if inputs.fail_on:
         args += ["--fail-on", inputs.fail_on]
-    code = cli_main(args)
-    report_json = Path(inputs.report_dir) / "report.json"
-    if code == 2 and not report_json.is_file():
-        _write_config_error_report(inputs)
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
+    code = subprocess.run([sys.executable, "-m", "mlgate", *args], env=env, check=False).returncode
     if code not in (0, 1, 2) or not report_json.is_file():
         error(f"the gate did not produce a report (exit {code}); see the log above")
         return code if code else 2
@@ -197,20 +203,6 @@ def run_and_publish(inputs: Inputs) -> int:
         ),
     )
     return code
-
-
-def _write_config_error_report(inputs: Inputs) -> None:
-    """A broken mlgate.yml still gets a failing check run, annotated at each bad line."""
-    from mlgate.config import load_config
-    from mlgate.errors import ConfigError
-    from mlgate.report import write_reports
-    from mlgate.runner.run import config_error_report
-
-    try:
-        load_config(inputs.config)
-    except ConfigError as exc:
-        report = config_error_report(exc.issues, config_file=inputs.config)
-        write_reports(report, Path(inputs.report_dir))
 
 
 def _template(config: str) -> Path | None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlgate import __version__
+
+if TYPE_CHECKING:
+    from mlgate.errors import ConfigError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -114,16 +117,12 @@ def _run(args: argparse.Namespace) -> int:
             args.config, base_ref=args.base_ref, select=args.select, fail_on=args.fail_on
         )
     except ConfigError as exc:
-        if args.publish == "github" or (
-            args.publish == "auto" and os.environ.get("GITHUB_ACTIONS") == "true"
-        ):
-            _publish_config_error(exc, args, report_dir)
+        _report_config_error(exc, args, report_dir)
         raise
     paths = write_reports(
         report,
         report_dir,
         template=config.report.template,
-        max_examples=config.report.max_failures_shown,
     )
     if args.show:
         print(paths["markdown"].read_text(encoding="utf-8"))
@@ -141,14 +140,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if report.conclusion == "failure" else EXIT_PASSED
 
 
-def _publish_config_error(exc: Exception, args: argparse.Namespace, report_dir: Path) -> None:
-    """In CI, a broken configuration still gets a failing check run annotated at its line."""
-    from mlgate.errors import ConfigError
+def _report_config_error(exc: ConfigError, args: argparse.Namespace, report_dir: Path) -> None:
+    """A broken configuration is a report too: one `config` error per problem, at its line, so
+    in CI the check run fails with annotations instead of never arriving."""
     from mlgate.publish import PublishOptions, publish
     from mlgate.report import write_reports
     from mlgate.runner.run import config_error_report
 
-    assert isinstance(exc, ConfigError)
     report = config_error_report(exc.issues, config_file=args.config)
     write_reports(report, report_dir)
     publish(

@@ -98,8 +98,15 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read a report (possibly from an untrusted run); a malformed one is a `ValueError`."""
+        if data.get("conclusion") not in ("success", "failure"):
+            raise ValueError(
+                f"conclusion must be success or failure, not {data.get('conclusion')!r}"
+            )
         checks = []
         for c in data.get("checks", []):
+            if c.get("status") not in STATUSES:
+                raise ValueError(f"check {c.get('id')!r} has an unknown status {c.get('status')!r}")
             loc = c.get("location")
             checks.append(
                 CheckResult(

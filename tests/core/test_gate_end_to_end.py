@@ -181,7 +181,11 @@ def test_a_config_error_exits_2_without_traceback(
     assert "mlgate.yml:9:28: data[0].columns.age.nulable: unknown key 'nulable'" in err
     assert "did you mean 'nullable'?" in err
     assert "Traceback" not in err
-    assert not (small.root / "mlgate-report").exists()
+    # the report says the same, at the same line, for CI to publish
+    [check] = load(small)["checks"]
+    assert (check["id"], check["family"], check["status"]) == ("config/1", "config", "error")
+    assert check["location"] == {"file": "mlgate.yml", "line": 9, "column": 28}
+    assert check["message"].startswith("invalid configuration: data[0].columns.age.nulable")
 
 
 def test_missing_config_file_exits_2(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -232,3 +236,35 @@ def test_a_missing_template_is_reported_at_load_time(
     small.write("mlgate.yml", CONFIG.replace("{title: Small gate}", "{template: nope.j2}"))
     assert run() == 2
     assert "mlgate.yml:2:10: report.template: no such file: 'nope.j2'" in capsys.readouterr().err
+
+
+def test_a_template_cannot_reach_python(small: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    small.write("gate.md.j2", "{{ cycler.__init__.__globals__.os.environ }}\n")
+    small.write("mlgate.yml", CONFIG.replace("{title: Small gate}", "{template: gate.md.j2}"))
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert "report.template cannot be rendered" in err
+    assert "unsafe" in err
+
+
+def test_a_teardown_error_keeps_the_tests_own_failure(small: Project) -> None:
+    small.write(
+        "tests/ml/test_td.py",
+        """
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            yield
+            raise RuntimeError("teardown broke")
+
+        def test_fails_then_teardown_breaks(broken):
+            assert 1 == 2, "the real failure"
+        """,
+    )
+    small.write("mlgate.yml", CONFIG + "pytest:\n  paths: [tests/ml]\n")
+    assert run() == 1
+    [check] = [c for c in load(small)["checks"] if c["family"] == "pytest"]
+    assert check["status"] == "error"
+    assert "the real failure" in check["message"]
+    assert "teardown broke" in check["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -173,3 +174,27 @@ def test_message_md_keeps_code_spans_and_escapes_the_rest() -> None:
 
 def test_message_md_keeps_double_backtick_spans() -> None:
     assert message_md("rule `` `a b` > 1 `` failed") == "rule `` `a b` > 1 `` failed"
+
+
+def test_report_fields_from_an_untrusted_run_are_escaped() -> None:
+    report = replace(
+        report_of(MIXED),
+        fail_on="@octo-org/team <img src=x>",
+        config_file="a`b.yml",
+        mlgate_version="<b>1</b>",
+    )
+    md = render_markdown(report)
+    footer = md.strip().splitlines()[-1]
+    assert "@octo" not in footer.replace("@\u2060octo", "")
+    assert "<img" not in footer
+    assert "<b>" not in footer
+    assert "``a`b.yml``" in footer
+
+
+def test_a_malformed_report_json_is_a_value_error() -> None:
+    data = json.loads(report_of(MIXED).to_json())
+    data["checks"][0]["status"] = "bogus"
+    with pytest.raises(ValueError, match="unknown status 'bogus'"):
+        Report.from_dict(data)
+    with pytest.raises(ValueError, match="conclusion"):
+        Report.from_dict({"conclusion": "maybe", "checks": []})

@@ -302,3 +302,40 @@ def test_a_broken_config_fails_the_check_run_at_its_line(tmp_path: Path, fake: F
     assert "unknown key 'nulable'" in notes[0]["message"]
     [comment] = fake.comments_on(PR_NUMBER)
     assert "invalid configuration" in comment["body"]
+
+
+def test_the_teams_code_never_sees_the_token(tmp_path: Path, fake: FakeGitHub) -> None:
+    ws = workspace(tmp_path, csv="id,age,name\n1,30,a\n2,31,b\n3,40,c\n")
+    project = ws / "project"
+    (project / "tests").mkdir()
+    (project / "tests" / "test_snoop.py").write_text(
+        "import gc, os\n\n"
+        f"TOKEN = {TOKEN!r}\n\n"
+        "def test_no_token_in_the_environment():\n"
+        "    assert TOKEN not in os.environ.values()\n\n"
+        "def test_no_token_in_this_process_memory():\n"
+        "    assert not any(o == TOKEN for o in gc.get_objects() if isinstance(o, str)"
+        " and o is not TOKEN)\n"
+    )
+    (project / "mlgate.yml").write_text(CONFIG + "pytest:\n  paths: [tests]\n")
+    done = run_action(action_env(tmp_path, ws, fake.url), ws)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((project / "mlgate-report" / "report.json").read_text())
+    snoops = [c for c in report["checks"] if c["family"] == "pytest"]
+    assert [c["status"] for c in snoops] == ["passed", "passed"]
+
+
+def test_a_stale_report_is_never_published(tmp_path: Path, fake: FakeGitHub) -> None:
+    ws = workspace(tmp_path)
+    project = ws / "project"
+    stale = project / "mlgate-report" / "report.json"
+    stale.parent.mkdir()
+    stale.write_text('{"conclusion": "success", "counts": {}, "checks": []}')
+    # pytest refuses its arguments: the gate ends without a report of its own
+    (project / "mlgate.yml").write_text(CONFIG + "pytest:\n  args: [--no-such-option]\n")
+    done = run_action(action_env(tmp_path, ws, fake.url), ws)
+    assert done.returncode == 2
+    assert "the gate did not produce a report" in done.stdout
+    assert not stale.exists()
+    assert fake.check_runs == {}
+    assert fake.comments_on(PR_NUMBER) == []

@@ -120,7 +120,35 @@ def _loc(node: yaml.Node, name: str) -> Location:
     return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _walk(loader: _Loader, node: yaml.Node, path: KeyPath, doc: Document, name: str) -> Any:
+MAX_NODES = 200_000
+
+
+def _walk(
+    loader: _Loader,
+    node: yaml.Node,
+    path: KeyPath,
+    doc: Document,
+    name: str,
+    open_nodes: frozenset[int] = frozenset(),
+) -> Any:
+    if len(doc.value_locations) >= MAX_NODES:
+        loc = _loc(node, name)
+        raise ConfigError(
+            [
+                f"{name}:{loc.line}:{loc.column}: the configuration expands to more than "
+                f"{MAX_NODES:,} values (aliases repeating aliases?)"
+            ]
+        )
+    if id(node) in open_nodes:
+        loc = _loc(node, name)
+        raise ConfigError(
+            [
+                f"{name}:{loc.line}:{loc.column}: {format_path(path)}: an alias refers to a node "
+                "that contains it"
+            ]
+        )
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        open_nodes = open_nodes | {id(node)}
     doc.value_locations[path] = _loc(node, name)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -143,13 +171,13 @@ def _walk(loader: _Loader, node: yaml.Node, path: KeyPath, doc: Document, name: 
                     ]
                 )
             doc.key_locations[(*path, key)] = _loc(key_node, name)
-            out[key] = _walk(loader, value_node, (*path, key), doc, name)
+            out[key] = _walk(loader, value_node, (*path, key), doc, name, open_nodes)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             doc.key_locations.setdefault((*path, i), _loc(item, name))
-            items.append(_walk(loader, item, (*path, i), doc, name))
+            items.append(_walk(loader, item, (*path, i), doc, name, open_nodes))
         return items
     value = loader.construct_object(node, deep=True)
     if isinstance(value, (dt.date, dt.datetime)):

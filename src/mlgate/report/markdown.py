@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
@@ -66,9 +67,9 @@ def location_link(check: CheckResult, link_base: str | None) -> str:
     loc = check.location
     if loc is None:
         return ""
-    text = f"`{loc.file}:{loc.line}`"
+    text = code_md(f"{loc.file}:{loc.line}")
     if link_base:
-        return f"[{text}]({link_base.rstrip('/')}/{loc.file}#L{loc.line})"
+        return f"[{text}]({link_base.rstrip('/')}/{quote(loc.file)}#L{loc.line})"
     return text
 
 
@@ -77,7 +78,6 @@ def render_markdown(
     template: Path | None = None,
     *,
     link_base: str | None = None,
-    max_examples: int = 20,
 ) -> str:
     """Render the report; `link_base` (a blob URL at the head commit) turns lines into links."""
     import jinja2
@@ -89,7 +89,10 @@ def render_markdown(
     else:
         loader = jinja2.FileSystemLoader(str(TEMPLATES))
         name = "report.md.j2"
-    env = jinja2.Environment(
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # sandboxed: a template from the repository must not reach Python (or the token)
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=False,
         trim_blocks=True,
@@ -121,7 +124,6 @@ def render_markdown(
             sections=sections,
             example_columns=example_columns,
             where=lambda c: location_link(c, link_base),
-            max_examples=max_examples,
         )
     except jinja2.TemplateError as exc:
         raise _template_error(template, exc) from None

@@ -10,7 +10,7 @@ from mlgate.results import Report
 
 
 def write_reports(
-    report: Report, report_dir: Path, *, template: Path | None = None, max_examples: int = 20
+    report: Report, report_dir: Path, *, template: Path | None = None
 ) -> dict[str, Path]:
     """Write the three files (before any network call) and return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -21,7 +21,5 @@ def write_reports(
     }
     paths["json"].write_text(report.to_json() + "\n", encoding="utf-8")
     paths["junit"].write_text(render_junit(report), encoding="utf-8")
-    paths["markdown"].write_text(
-        render_markdown(report, template, max_examples=max_examples), encoding="utf-8"
-    )
+    paths["markdown"].write_text(render_markdown(report, template), encoding="utf-8")
     return paths

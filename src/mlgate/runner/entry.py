@@ -31,10 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
     path = Path(given) if given else Path(config.invocation_params.dir) / "mlgate.yml"
     if not given and not path.is_file():
         return
-    from mlgate.runner.session import build_context, load_or_usage_error
+    from mlgate.config import load_config
+    from mlgate.runner.session import build_context
 
     try:
-        cfg = load_or_usage_error(Path(os.path.relpath(path)))
+        cfg = load_config(Path(os.path.relpath(path)))
     except ConfigError as exc:
         raise pytest.UsageError("mlgate configuration is invalid:\n" + str(exc)) from None
     ctx = build_context(cfg, config.getoption("mlgate_base_ref"))

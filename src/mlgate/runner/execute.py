@@ -6,7 +6,7 @@ import importlib
 import time
 import traceback
 
-from mlgate.checks import CHECKS, FAMILIES, CheckSpec, Outcome
+from mlgate.checks import CHECKS, FAMILIES, CheckKind, CheckSpec, Outcome
 from mlgate.context import RunContext, SkipCheck
 from mlgate.errors import MlgateError
 from mlgate.results import CheckResult, json_safe
@@ -50,12 +50,8 @@ def to_result(spec: CheckSpec, outcome: Outcome, duration: float, ctx: RunContex
     )
 
 
-_imported: set[str] = set()
-
-
-def _kind(spec: CheckSpec):  # type: ignore[no-untyped-def]
+def _kind(spec: CheckSpec) -> CheckKind:
     family = FAMILIES.get(spec.family)
-    if family.kinds_module and family.kinds_module not in _imported:
-        importlib.import_module(family.kinds_module)
-        _imported.add(family.kinds_module)
+    if family.kinds_module:
+        importlib.import_module(family.kinds_module)  # registers the family's kinds once
     return CHECKS.get(spec.kind)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,14 @@ class GatePlugin:
 
     # -- results ----------------------------------------------------------------------------
     def record(self, result: CheckResult) -> None:
+        """Keep the worst outcome of a check; a later, worse phase (a teardown error after a
+        failed call) keeps the earlier message too, so the assertion is never lost."""
         old = self.results.get(result.id)
-        if old is None or _RANK[result.status] >= _RANK[old.status]:
+        if old is None:
+            self.results[result.id] = result
+        elif _RANK[result.status] >= _RANK[old.status]:
+            if old.status in ("failed", "error") and old.message not in result.message:
+                result = replace(result, message=f"{old.message}\n{result.message}")
             self.results[result.id] = result
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

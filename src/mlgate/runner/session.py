@@ -8,12 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from mlgate.config import Config, load_config
+from mlgate.config import Config
 from mlgate.context import RunContext
-
-
-def load_or_usage_error(path: Path) -> Config:
-    return load_config(path)
 
 
 def read_event() -> dict[str, Any]:
