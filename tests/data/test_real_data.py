@@ -314,3 +314,24 @@ def test_the_mean_of_a_boolean_label_is_its_share_of_true() -> None:
         assert_schema(df, {"approved": {"mean": {"min": 0.5}, "median": {"max": 0}}})
     with pytest.raises(AssertionError, match=r"drift/approved: chi2 p-value"):
         assert_no_drift(df, ref)
+
+
+def test_a_rule_cannot_hang_or_exhaust_memory() -> None:
+    import time
+
+    import pandas as pd
+
+    from mlgate.data.expr import RuleSyntaxError, evaluate, parse_rule
+
+    frame = pd.DataFrame({"x": [1, 2, 3]})
+    start = time.perf_counter()
+    result = evaluate(parse_rule("x > 9**9**9"), lambda name: frame[name].to_numpy())
+    assert time.perf_counter() - start < 1.0
+    assert len(result) == 3
+    with pytest.raises(RuleSyntaxError, match="text cannot take part in arithmetic"):
+        parse_rule("'a' * 10**10 == x")
+    with pytest.raises(RuleSyntaxError, match="too deeply nested"):
+        parse_rule("-" * 100_000 + "x > 1")
+    with pytest.raises(RuleSyntaxError) as info:
+        parse_rule("(" * 100_000 + "x" + ")" * 100_000 + " > 1")
+    assert len(str(info.value)) < 400

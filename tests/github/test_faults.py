@@ -188,3 +188,15 @@ def test_the_time_budget_covers_all_calls(fake: FakeGitHub, clock: FakeClock) ->
     assert result.check_run_id is not None
     assert result.comment == "failed"
     assert any("90.0 s into publishing" in line for line in logs)
+
+
+def test_a_rate_limited_403_is_not_mistaken_for_a_forks_token(
+    fake: FakeGitHub, clock: FakeClock, gh_env: dict[str, str]
+) -> None:
+    policy = RetryPolicy(max_total_s=30, sleep=clock.sleep, clock=clock.clock, now=clock.now)
+    fake.faults.append(
+        Fault("GET", r"/comments$", 403, "You have exceeded a secondary rate limit.", times=99)
+    )
+    _, logs = run(make_report([check(1)]), policy)
+    assert any("rate limited; gave up" in line for line in logs)
+    assert not any("two-workflow" in line or "read-only" in line for line in logs)

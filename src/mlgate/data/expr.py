@@ -64,9 +64,12 @@ def parse_rule(text: str) -> ParsedRule:
     source = _BACKTICK.sub(quote, text)
     try:
         tree = ast.parse(source.strip(), mode="eval")
+    except (MemoryError, RecursionError):
+        raise RuleSyntaxError(f"rule {text[:60]!r}... is too deeply nested") from None
     except SyntaxError as exc:
+        shown = text if len(text) <= 200 else text[:200] + "..."
         raise RuleSyntaxError(
-            f"invalid expression {text!r}: {exc.msg} (a column name with spaces or symbols, or "
+            f"invalid expression {shown!r}: {exc.msg} (a column name with spaces or symbols, or "
             "one that is a Python keyword, goes in backticks: `my col` > 0)"
         ) from None
     for node in ast.walk(tree):
@@ -121,6 +124,11 @@ def _vet(node: ast.AST, text: str) -> None:
         )
     if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool)):
         raise RuleSyntaxError(f"literal {node.value!r} is not allowed in rule {text!r}")
+    if isinstance(node, ast.BinOp) and any(
+        isinstance(side, ast.Constant) and isinstance(side.value, str)
+        for side in (node.left, node.right)
+    ):
+        raise RuleSyntaxError(f"text cannot take part in arithmetic in rule {text!r}")
     if isinstance(node, (ast.List, ast.Tuple)) and not all(
         isinstance(e, ast.Constant) for e in node.elts
     ):
@@ -139,7 +147,11 @@ def evaluate(rule: ParsedRule, column: Callable[[str], Any]) -> Any:
         if isinstance(node, ast.Expression):
             return ev(node.body)
         if isinstance(node, ast.Constant):
-            return node.value
+            value = node.value
+            if isinstance(value, int) and not isinstance(value, bool):
+                # numpy numbers: constant arithmetic (9**9**9) overflows at once, never hangs
+                return np.int64(value) if abs(value) < 2**62 else np.float64(value)
+            return value
         if isinstance(node, ast.Name):
             if node.id in ("True", "False"):
                 return node.id == "True"

@@ -18,15 +18,18 @@ SECONDARY_LIMIT_WAIT_S = 60.0
 class GitHubError(Exception):
     """A call that failed for good (after retries); `status` is 0 for network failures."""
 
-    def __init__(self, method: str, path: str, status: int, message: str) -> None:
+    def __init__(
+        self, method: str, path: str, status: int, message: str, *, rate_limited: bool = False
+    ) -> None:
         self.method, self.path, self.status, self.message = method, path, status, message
+        self.rate_limited = rate_limited
         where = f"{method} {path}"
         super().__init__(f"{where}: HTTP {status}: {message}" if status else f"{where}: {message}")
 
     @property
     def forbidden(self) -> bool:
         """A 403 that is not a rate limit: the token may not do this (e.g. a fork's token)."""
-        return self.status == 403
+        return self.status == 403 and not self.rate_limited
 
 
 class GitHubClient:
@@ -102,7 +105,8 @@ class GitHubClient:
                 delay = max(delay, SECONDARY_LIMIT_WAIT_S)  # GitHub: wait at least a minute
             elapsed = policy.clock() - start
             if attempt >= policy.max_attempts or elapsed + delay > policy.max_total_s:
-                what = "rate limited" if status and is_rate_limited(status, headers, text) else why
+                limited = bool(status) and is_rate_limited(status, headers, text)
+                what = "rate limited" if limited else why
                 raise GitHubError(
                     method,
                     shown,
@@ -111,6 +115,7 @@ class GitHubClient:
                     f"(next wait {delay:.0f} s would pass the {policy.max_total_s:.0f} s budget)"
                     if attempt < policy.max_attempts
                     else f"{what}; gave up after {attempt} attempts",
+                    rate_limited=limited,
                 )
             self.log(f"mlgate: {method} {shown}: {why}; retrying in {delay:.1f} s")
             policy.sleep(delay)
