@@ -42,12 +42,17 @@ def port_closed(port: int) -> bool:
 
 
 def group_gone(pgid: int, wait: float = 5.0) -> bool:
-    """True once no process of the group is left (zombies reaped by us count as gone)."""
+    """True once no process of the group runs any more. A killed orphan can stay a zombie until
+    PID 1 reaps it (slowly on a loaded machine): a zombie runs nothing and holds no port."""
+    from mlgate.api.service import _running_member
+
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
             os.killpg(pgid, 0)
         except ProcessLookupError:
+            return True
+        if _running_member(pgid) is False:
             return True
         time.sleep(0.05)
     return False

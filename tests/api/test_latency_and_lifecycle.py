@@ -184,3 +184,46 @@ def test_a_group_left_with_only_zombies_counts_as_stopped() -> None:
     finally:
         child.wait()
     assert not _group_alive(child.pid)
+
+
+def test_open_loop_stops_when_the_service_cannot_keep_up(server: str) -> None:
+    start = time.monotonic()
+    result = open_loop(
+        lambda: HttpSender(server),
+        Req("GET", "/slow", timeout=5),
+        requests=100_000,
+        warmup=0,
+        rate=200,  # a single-threaded server doing 20/s at most
+        concurrency=2,
+        time_limit=60,
+        max_backlog_s=0.4,
+    )
+    assert time.monotonic() - start < 3
+    assert result.stopped_early
+    assert result.stop_reason.startswith("the service cannot keep up with 200 requests/s: ")
+    assert 3 <= len(result.samples) < 40
+
+
+def test_open_loop_latency_stops_once_the_errors_decide_the_verdict(
+    tmp_path: Path, server: str
+) -> None:
+    start = time.monotonic()
+    _code, checks = run_gate(
+        tmp_path,
+        f"""
+        version: 1
+        api:
+          - name: local
+            url: {server}
+            ready: {{path: /fast, timeout: 5}}
+            latency: {{path: /boom, requests: 10000, warmup: 0, rate: 20, max_error_rate: 0.0002}}
+        """,
+    )
+    assert time.monotonic() - start < 5  # not 10,000 requests at 20/s (500 s)
+    boom = checks["api/local/latency"]
+    assert boom["status"] == "failed"
+    assert boom["observed"]["errors"] == 3
+    assert (
+        "stopped after 3 of 10,000 requests: 3 errors in the first 3 answers: more than the 2 "
+        "of 10,000 allowed, whatever the rest would do" in boom["message"]
+    ), boom["message"]

@@ -130,7 +130,25 @@ def test_judge_collects_every_problem() -> None:
         "header X-Id missing",
         "took 350 ms (expected <= 200 ms)",
     ]
-    assert judge(Answer(200, 1.0, b"not json"), {"json": {}}) == ["the body is not JSON"]
+    assert judge(Answer(200, 1.0, b"not json"), {"json": {}}) == [
+        "the body is not JSON (no content type; it starts 'not json')"
+    ]
+
+
+def test_a_body_that_is_not_json_shows_its_content_type_and_start() -> None:
+    page = b"<html>\n  <body>Internal Server Error</body>\n</html>" + b" " * 40 + b"x" * 100
+    answer = Answer(200, 1.0, page, {"content-type": "text/html; charset=utf-8"})
+    (problem,) = judge(answer, {"schema": {"type": "object"}})
+    shown = "<html> <body>Internal Server Error</body> </html> "
+    shown += "x" * (80 - len(shown))
+    assert problem == (
+        f"the body is not JSON (content type text/html; charset=utf-8; it starts '{shown}…')"
+    )
+    assert judge(Answer(204, 1.0, b""), {"json": {}}) == [
+        "the body is not JSON (no content type; the body is empty)"
+    ]
+    binary = judge(Answer(200, 1.0, b"\x00\x01'q", {"content-type": "x/y"}), {"json": {}})
+    assert binary == ['the body is not JSON (content type x/y; it starts "\\x00\\x01\'q")']
 
 
 @given(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=300), st.integers(1, 100))
@@ -178,3 +196,13 @@ def test_float32_cells_are_sent_as_written() -> None:
     assert payloads == [{"x": 0.1}, {"x": 2.5}, {"x": None}]
     assert json_value(np.float16(0.1)) == 0.1
     assert json_value(np.float32("inf")) is None
+
+
+def test_integer_column_labels_become_text_keys() -> None:
+    df = pd.DataFrame(
+        np.array([[0.5, 1.0, 2.0], [1.5, 3.0, np.nan]], dtype=np.float32), columns=[0, 1, 2]
+    )
+    df[3] = ["a", "b"]
+    rows = rows_as_payloads(df, 5, exclude=["2"])
+    assert rows == [(0, {"0": 0.5, "1": 1.0, "3": "a"}), (1, {"0": 1.5, "1": 3.0, "3": "b"})]
+    assert rows_as_payloads(df, 1, columns=["3", "2"]) == [(0, {"3": "a", "2": 2.0})]

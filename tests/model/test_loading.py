@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -168,7 +169,9 @@ def test_unknown_suffix_and_unreadable_file_name_the_problem(tmp_path: Path) -> 
     ctx = ctx_for(tmp_path, "a: {path: m.bin}\nb: {path: m.joblib}")
     with pytest.raises(CheckError, match=r"cannot tell the format of 'm.bin'.*`format:`"):
         ctx.model("a")
-    with pytest.raises(CheckError, match=r"model 'b': cannot load 'm.joblib' as joblib"):
+    with pytest.raises(
+        CheckError, match=r"model 'b': 'm.joblib' is not a joblib file: it holds text"
+    ):
         ctx.model("b")
 
 
@@ -197,3 +200,37 @@ def test_an_onnx_classifier_scores_like_the_original(tmp_path: Path, zipmap: boo
     sc = make_scorer("m", ctx.model("m"), {}, df.head(2))
     np.testing.assert_allclose(sc.scores(df), m.predict_proba(x)[:, 1], atol=1e-5)
     assert (sc.labels(df) == m.predict(x)).all()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"age,income\n31,52000\n45,61000\n", r"it holds text \(it starts 'age,income'\)"),
+        (bytes(range(1, 200)) * 3, "does not start like one"),
+        (b"", "the file is empty"),
+        (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n", "Git LFS pointer"),
+        (pickle.dumps(list(range(100)))[:40], "damaged"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".joblib", ".pkl"])
+def test_a_file_that_is_not_a_pickle_says_so_plainly(
+    tmp_path: Path, content: bytes, reason: str, suffix: str
+) -> None:
+    (tmp_path / f"m{suffix}").write_bytes(content)
+    ctx = ctx_for(tmp_path, f"m: {{path: m{suffix}}}")
+    fmt = "joblib" if suffix == ".joblib" else "pickle"
+    with pytest.raises(CheckError) as info:
+        ctx.model("m")
+    message = str(info.value)
+    assert message.startswith(f"model 'm': 'm{suffix}' is not a {fmt} file: "), message
+    assert re.search(reason, message), message
+    assert message.endswith(")")  # the underlying reason, last
+    assert "Error" in message.rsplit("(", 1)[1]
+
+
+def test_a_real_pickle_whose_class_is_missing_keeps_the_import_error(tmp_path: Path) -> None:
+    data = pickle.dumps(small_model()).replace(b"sklearn.linear_model", b"sklearn.nolinearzzzz")
+    (tmp_path / "m.pkl").write_bytes(data)
+    ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
+    with pytest.raises(CheckError, match=r"cannot load 'm.pkl' as pickle: ModuleNotFoundError"):
+        ctx.model("m")

@@ -3,6 +3,7 @@ feature names, a target with gaps or missing, a bad case, a predict-only class."
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import joblib
@@ -13,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.svm import LinearSVC
 
+from mlgate.model.scoring import make_scorer
 from mlgate.testing import assert_metric
 from tests.model.test_kinds import gate
 
@@ -280,3 +282,49 @@ def test_setting_a_fraction_on_an_integer_column_uses_the_fraction() -> None:
         Threshold(), data, "b", {"set": 2.5}, "no_decrease", max_fail_rate=1.0
     )
     assert result.k == 0  # 2.5 > 2.2: a truncated 2 would move every score down
+
+
+def test_a_model_refusing_missing_values_names_the_columns_that_have_them(
+    tmp_path: Path,
+) -> None:
+    df = credit()
+    joblib.dump(text_model(df), tmp_path / "m.joblib")
+    df.loc[:54, "income"] = np.nan
+    df.loc[:2, "debt"] = np.nan
+    df.loc[:9, "gender"] = np.nan  # not a model column: not named
+    df.to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models: {m: {path: m.joblib, target: approved, positive_class: "yes"}}
+        model:
+          - {model: m, dataset: d, metrics: {roc_auc: {min: 0.5}}}
+        """,
+    )
+    check = checks["model/m/metrics/roc_auc"]
+    assert check["status"] == "error"
+    assert check["message"].startswith(
+        "model 'm' failed to predict on dataset 'd': `income` has 55 missing values; "
+        "`debt` has 3 missing values; the model does not accept missing values: impute them "
+        "in the pipeline (e.g. a SimpleImputer step) or drop those rows (ValueError: "
+    ), check["message"]
+    assert "gender" not in check["message"]
+
+
+def test_a_model_fitted_on_an_array_gets_an_array_and_does_not_warn() -> None:
+    df = credit()
+    y = (df["approved"] == "yes").astype(int)
+    model = LogisticRegression().fit(df[["income", "debt"]].to_numpy(), y)
+    sc = make_scorer("m", model, {"features": ["income", "debt"], "target": "approved"}, df)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        score, label = sc.scores_and_labels(df)
+        labels = sc.labels(df)
+        sc.score_batch(df[["income", "debt"]].head(1))
+    assert [str(w.message) for w in caught] == []
+    expected = model.predict_proba(df[["income", "debt"]].to_numpy())[:, 1]
+    np.testing.assert_allclose(score, expected)
+    np.testing.assert_array_equal(label, labels)
+    assert sc.proba_column == 1

@@ -61,6 +61,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
+def what_came_back(answer: Answer, limit: int = 80) -> str:
+    """The content type and the start of the body, for a message:
+    `content type text/html; it starts '<html><body>Internal Server Error…'`."""
+    ctype = answer.headers.get("content-type")
+    kind = f"content type {ctype}" if ctype else "no content type"
+    if not answer.body:
+        return f"{kind}; the body is empty"
+    text = answer.body.decode("utf-8", "replace")
+    flat = " ".join(text.split())  # newlines and runs of spaces read as one space
+    if not flat:
+        return f"{kind}; the body is {len(answer.body):,} bytes of white space"
+    shown = flat[:limit] + ("…" if len(flat) > limit else "")
+    return f"{kind}; it starts {shown!r}"
+
+
 def judge(answer: Answer, expect: Mapping[str, Any], *, default_status: Any = None) -> list[str]:
     """Every way `answer` misses `expect` ([] if it meets it); no answer is one problem."""
     if answer.status is None:
@@ -74,7 +89,7 @@ def judge(answer: Answer, expect: Mapping[str, Any], *, default_status: Any = No
     if "schema" in expect or "json" in expect:
         ok, body = answer.parsed
         if not ok:
-            problems.append("the body is not JSON")
+            problems.append(f"the body is not JSON ({what_came_back(answer)})")
         else:
             if "schema" in expect:
                 problems += schema_errors(expect["schema"], body)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mlgate.api.expect import judge, schema_errors
+from mlgate.api.expect import judge, schema_errors, what_came_back
 from mlgate.api.http import Answer, Req, cut
 from mlgate.api.latency import closed_loop, open_loop
 from mlgate.api.robustness import (
@@ -234,7 +235,10 @@ def _openapi_problem(doc: Mapping[str, Any], method: str, path: str, answer: Ans
         return None
     ok, body = answer.parsed
     if not ok:
-        return f"the {answer.status} answer is not JSON, but the OpenAPI document declares JSON"
+        return (
+            f"the {answer.status} answer is not JSON ({what_came_back(answer)}), but the "
+            "OpenAPI document declares JSON"
+        )
     errors = schema_errors(schema, body, limit=3)
     if errors:
         return f"the {answer.status} answer does not match its OpenAPI schema: {'; '.join(errors)}"
@@ -251,6 +255,12 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
     n, warmup = int(cfg.get("requests", 200)), int(cfg.get("warmup", 10))
     concurrency = int(cfg.get("concurrency", 1))
     limit = float(cfg.get("duration_limit", 300))
+    want_status = int(cfg.get("status", 200))
+    max_err = float(cfg.get("max_error_rate", 0))
+
+    def is_error(answer: Answer) -> bool:
+        return answer.status != want_status or bool(answer.error)
+
     if "rate" in cfg:
         result = open_loop(
             service.sender,
@@ -260,6 +270,8 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             rate=float(cfg["rate"]),
             concurrency=concurrency,
             time_limit=limit,
+            is_error=is_error,
+            max_errors=math.floor(max_err * n + 1e-9),
         )
     else:
         result = closed_loop(
@@ -270,8 +282,7 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             concurrency=concurrency,
             time_limit=limit,
         )
-    want_status = int(cfg.get("status", 200))
-    errors = [s for s in result.samples if s.answer.status != want_status or s.answer.error]
+    errors = [s for s in result.samples if is_error(s.answer)]
     stats = result.stats()
     sent = stats["requests"]
     error_rate = len(errors) / sent if sent else 1.0
@@ -289,11 +300,12 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
         expected.append(f"throughput >= {cfg['min_throughput']:g}/s")
         if (stats["throughput_rps"] or 0) < cfg["min_throughput"]:
             problems.append(f"throughput {stats['throughput_rps']}/s < {cfg['min_throughput']:g}/s")
-    max_err = float(cfg.get("max_error_rate", 0))
     expected.append(f"error rate <= {max_err:g}")
     if error_rate > max_err:
         problems.append(f"error rate {error_rate:.1%} > {max_err:.1%}")
-    if result.stopped_early:
+    if result.stop_reason:
+        problems.append(f"stopped after {sent:,} of {n:,} requests: {result.stop_reason}")
+    elif result.stopped_early:
         problems.append(f"only {sent} of {n} requests done within {limit:g} s")
     summary = (
         f"{_label(req)} x{sent} ({result.mode}, concurrency {concurrency}): "

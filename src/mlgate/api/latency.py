@@ -40,6 +40,8 @@ class LoadResult:
     wall_s: float = 0.0
     stopped_early: bool = False
     mode: str = "closed"
+    #: Why an open-loop run stopped before it sent every request ("" when it did not).
+    stop_reason: str = ""
 
     def latencies(self) -> list[float]:
         return sorted(s.ms for s in self.samples)
@@ -99,6 +101,12 @@ def closed_loop(
             s.close()
 
 
+#: An open-loop run stops once requests are this many seconds behind their schedule (and at
+#: least `BACKLOG_REQUESTS` requests): the service cannot keep up with the rate.
+BACKLOG_S = 5.0
+BACKLOG_REQUESTS = 10
+
+
 def open_loop(
     make_sender: Callable[[], Sender],
     req: Req,
@@ -108,9 +116,19 @@ def open_loop(
     rate: float,
     concurrency: int,
     time_limit: float,
+    is_error: Callable[[Answer], bool] | None = None,
+    max_errors: int | None = None,
+    max_backlog_s: float | None = None,
 ) -> LoadResult:
     """Send request i at t0 + i/rate (whatever the answers' speed) with up to `concurrency`
-    requests in flight; each latency counts from its scheduled time."""
+    requests in flight; each latency counts from its scheduled time.
+
+    Stops early (`stop_reason`) when the service cannot keep up (a request is due more than
+    `max_backlog_s` ago when a worker is free to send it; default `BACKLOG_S`, at least
+    `BACKLOG_REQUESTS` requests) or when more than `max_errors` answers are errors
+    (`is_error`), which makes the verdict certain whatever the rest would do."""
+    if max_backlog_s is None:
+        max_backlog_s = max(BACKLOG_S, BACKLOG_REQUESTS / rate)
     senders = [make_sender() for _ in range(concurrency)]
     try:
         for i in range(warmup):
@@ -118,6 +136,7 @@ def open_loop(
         lock = threading.Lock()
         result = LoadResult(mode=f"open loop at {rate:g}/s")
         next_index = [0]
+        errors = [0]
         t0 = time.perf_counter() + 0.01
         deadline = time.monotonic() + time_limit
 
@@ -125,10 +144,20 @@ def open_loop(
             while True:
                 with lock:
                     i = next_index[0]
-                    if i >= requests or time.monotonic() >= deadline:
+                    if i >= requests or time.monotonic() >= deadline or result.stop_reason:
+                        return
+                    due = t0 + i / rate
+                    behind = time.perf_counter() - due
+                    if behind > max_backlog_s:
+                        done = len(result.samples)
+                        result.stop_reason = (
+                            f"the service cannot keep up with {rate:g} requests/s: request "
+                            f"{i + 1:,} was due {behind:.1f} s ago when a worker was free to "
+                            f"send it (answered {done:,} in {time.perf_counter() - t0:.1f} s, "
+                            f"{concurrency} in flight at most)"
+                        )
                         return
                     next_index[0] += 1
-                due = t0 + i / rate
                 delay = due - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
@@ -136,6 +165,18 @@ def open_loop(
                 ms = (time.perf_counter() - due) * 1000
                 with lock:
                     result.samples.append(Sample(ms, answer))
+                    if is_error is not None and is_error(answer):
+                        errors[0] += 1
+                        if (
+                            max_errors is not None
+                            and errors[0] > max_errors
+                            and not (result.stop_reason)
+                        ):
+                            result.stop_reason = (
+                                f"{errors[0]:,} errors in the first {len(result.samples):,} "
+                                f"answers: more than the {max_errors:,} of {requests:,} "
+                                "allowed, whatever the rest would do"
+                            )
 
         _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
         result.wall_s = time.perf_counter() - t0

@@ -64,12 +64,17 @@ def rows_as_payloads(
                 f"columns not in the dataset: {', '.join(missing)}{suggest(missing[0], names)}"
             )
     wanted = [c for c in (columns or names) if c not in set(exclude)]
-    part = df.head(rows)
-    records = part[wanted].to_dict(orient="records")
+    # JSON keys are text: a column labelled 3 (an integer) is sent, named and excluded as "3"
+    position: dict[str, int] = {}
+    for i, name in enumerate(names):
+        position.setdefault(name, i)
+    part = df.head(rows).iloc[:, [position[c] for c in wanted]]
+    part.columns = wanted
+    records = part.to_dict(orient="records")
     # to_dict widens float32 to Python floats (0.1 -> 0.10000000149011612): take those cells
     # from the column's own values, which keep their precision
-    for name in wanted:
-        values = part[name].to_numpy()
+    for i, name in enumerate(wanted):
+        values = part.iloc[:, i].to_numpy()
         if values.dtype.kind == "f" and values.dtype.itemsize < 8:
             for record, value in zip(records, values, strict=True):
                 record[name] = value

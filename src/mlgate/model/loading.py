@@ -88,10 +88,69 @@ def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
     except CheckError:
         raise
     except Exception as exc:
+        if fmt in ("joblib", "pickle"):
+            not_pickle = _not_a_pickle(path, exc)
+            if not_pickle:
+                raise CheckError(
+                    f"model {spec.name!r}: {spec.path!r} is not a {fmt} file: {not_pickle}; "
+                    f"point `path:` at the saved model, or set `format:` if the name misleads "
+                    f"({_one_line(exc)})"
+                ) from exc
         raise CheckError(
             f"model {spec.name!r}: cannot load {spec.path!r} as {fmt}: {_one_line(exc)}"
         ) from exc
     raise CheckError(f"model {spec.name!r}: unknown format {fmt!r}")
+
+
+#: How a pickle (protocol 2+) or a compressed joblib file starts.
+_PICKLE_MAGIC = (
+    b"\x80",  # pickle protocol 2 and later (what pickle and joblib write)
+    b"\x1f\x8b",  # gzip
+    b"BZh",  # bz2
+    b"\xfd7zXZ\x00",  # xz
+    b"]\x00\x00",  # lzma
+    b'\x04"M\x18',  # lz4
+    b"ZF",  # joblib's old zlib container
+    b"\x78\x01",  # zlib
+    b"\x78\x5e",
+    b"\x78\x9c",
+    b"\x78\xda",
+)
+
+
+def _not_a_pickle(path: Path, exc: BaseException) -> str:
+    """Why the file at `path` is plainly not a pickle/joblib file ("" when it may be one:
+    it starts like one, or unpickling got as far as importing the model's classes)."""
+    if isinstance(exc, (ImportError, AttributeError)):
+        return ""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return ""
+    if not head:
+        return "the file is empty"
+    if head.startswith(_PICKLE_MAGIC):
+        import pickle
+        import zlib
+
+        if isinstance(exc, (pickle.UnpicklingError, EOFError, zlib.error)):
+            return "it starts like one but is damaged (cut short or corrupted?)"
+        return ""
+    if head.startswith(b"version https://git-lfs"):
+        return (
+            "it is a Git LFS pointer, not the model; fetch the LFS files "
+            "(actions/checkout with `lfs: true`, or `git lfs pull`)"
+        )
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as err:  # a character cut at the end of the 64 bytes is fine
+        text = head[: err.start].decode("utf-8") if err.start >= len(head) - 3 else ""
+    if text and all(c.isprintable() or c in "\r\n\t" for c in text):
+        first = text.splitlines()[0] if text.strip() else text
+        shown = first[:40] + ("…" if len(first) > 40 else "")
+        return f"it holds text (it starts {shown!r}), not a saved model"
+    return "it does not start like one (binary data of another kind)"
 
 
 def pickle_refusal(event_name: str, event: dict[str, Any]) -> str | None:

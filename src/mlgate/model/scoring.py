@@ -83,7 +83,8 @@ class Scorer:
         x = self.frame(x)
         step = chunk_rows(x.shape[1])
         parts = [
-            np.asarray(self.model.predict(x.iloc[i : i + step])) for i in range(0, len(x), step)
+            np.asarray(self.model.predict(self.model_input(x.iloc[i : i + step])))
+            for i in range(0, len(x), step)
         ]
         return np.concatenate(parts) if parts else np.empty(0)
 
@@ -113,9 +114,20 @@ class Scorer:
         """One predict call on `x` (the model's columns only), no chunking: for timing."""
         import numpy as np
 
+        x = self.model_input(x)
         if self.proba_column is not None:
             return np.asarray(self.model.predict_proba(x), dtype=float)[:, self.proba_column]
         return self.score_of_labels(np.asarray(self.model.predict(x)))
+
+    def model_input(self, x: pd.DataFrame) -> Any:
+        """What the model is given: the frame, or its values for a scikit-learn model
+        fitted on an array (a frame would make it warn "X has feature names, but ... was
+        fitted without feature names" on every call)."""
+        if isinstance(getattr(self.model, "n_features_in_", None), int) and (
+            getattr(self.model, "feature_names_in_", None) is None
+        ):
+            return x.to_numpy()
+        return x
 
 
 def chunk_rows(n_columns: int) -> int:
@@ -139,7 +151,7 @@ def make_scorer(name: str, model: Any, params: dict[str, Any], sample: pd.DataFr
     if has_proba and classes is None and len(sample):
         probe = Scorer(name, model, tuple(features) if features else None, target, pos, None)
         with contextlib.suppress(Exception):
-            model.predict_proba(probe.frame(sample.head(2)))
+            model.predict_proba(probe.model_input(probe.frame(sample.head(2))))
         classes = getattr(model, "classes_", None)
     if classes is not None:
         classes = list(np.asarray(classes).tolist())
@@ -253,8 +265,34 @@ def scored(ctx: RunContext, model_name: str, dataset: str) -> Scored:
         except Exception as exc:
             raise CheckError(
                 f"model {model_name!r} failed to predict on dataset {dataset!r}: "
-                f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
+                + predict_failure(exc, sc, df)
             ) from exc
         return Scored(df, y, score, label, sc, no_truth)
 
     return ctx.memo(("model-scored", model_name, dataset), build)
+
+
+def predict_failure(exc: BaseException, sc: Scorer, df: pd.DataFrame) -> str:
+    """Why `predict` failed on `df`, for a message: a model that refuses missing values
+    names the columns that have them and how many; else the error's first line."""
+    text = str(exc).strip().splitlines()
+    error = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    if "nan" not in str(exc).lower():
+        return error
+    try:
+        x = sc.frame(df)
+    except CheckError:
+        return error
+    counts = x.isna().sum()
+    counts = counts[counts > 0]
+    if counts.empty:
+        return error
+    counts = counts.sort_values(ascending=False, kind="stable")
+    parts = [f"`{c}` has {n:,} missing value{'s' if n != 1 else ''}" for c, n in counts.items()]
+    if len(parts) > 5:
+        parts = [*parts[:5], f"{len(parts) - 5} more columns have some"]
+    return (
+        "; ".join(parts)
+        + "; the model does not accept missing values: impute them in the pipeline "
+        f"(e.g. a SimpleImputer step) or drop those rows ({error})"
+    )
