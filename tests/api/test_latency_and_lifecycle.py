@@ -90,8 +90,9 @@ def test_latency_check_counts_errors_and_limits(tmp_path: Path, server: str) -> 
     )
     boom = checks["api/local/latency"]
     assert boom["status"] == "failed"
-    assert boom["observed"]["errors"] == 10
+    assert boom["observed"]["errors"] == 6  # the 6th error decides: at most 5 of 10 allowed
     assert "error rate 100.0% > 50.0%" in boom["message"]
+    assert "stopped after 6 of 10 requests" in boom["message"]
     assert boom["examples"][0]["answer"]["status"] == 500
     fine = checks["api/fine/latency"]
     assert fine["status"] == "passed", fine["message"]
@@ -226,4 +227,28 @@ def test_open_loop_latency_stops_once_the_errors_decide_the_verdict(
     assert (
         "stopped after 3 of 10,000 requests: 3 errors in the first 3 answers: more than the 2 "
         "of 10,000 allowed, whatever the rest would do" in boom["message"]
+    ), boom["message"]
+
+
+def test_closed_loop_latency_stops_once_the_errors_decide_the_verdict(
+    tmp_path: Path, server: str
+) -> None:
+    start = time.monotonic()
+    _code, checks = run_gate(
+        tmp_path,
+        f"""
+        version: 1
+        api:
+          - name: local
+            url: {server}
+            ready: {{path: /fast, timeout: 5}}
+            latency: {{path: /boom, requests: 100000, warmup: 0, max_error_rate: 0.00002}}
+        """,
+    )
+    assert time.monotonic() - start < 5  # not 100,000 failing requests
+    boom = checks["api/local/latency"]
+    assert boom["status"] == "failed"
+    assert boom["observed"]["errors"] == 3
+    assert (
+        "stopped after 3 of 100,000 requests: 3 errors in the first 3 answers" in (boom["message"])
     ), boom["message"]

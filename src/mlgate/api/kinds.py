@@ -281,6 +281,8 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             warmup=warmup,
             concurrency=concurrency,
             time_limit=limit,
+            is_error=is_error,
+            max_errors=math.floor(max_err * n + 1e-9),
         )
     errors = [s for s in result.samples if is_error(s.answer)]
     stats = result.stats()

@@ -70,8 +70,11 @@ def closed_loop(
     warmup: int,
     concurrency: int,
     time_limit: float,
+    is_error: Callable[[Answer], bool] | None = None,
+    max_errors: int | None = None,
 ) -> LoadResult:
-    """`concurrency` workers each send back to back until `requests` were measured."""
+    """`concurrency` workers each send back to back until `requests` were measured; stops early
+    when more than `max_errors` answers are errors (the verdict is then certain)."""
     senders = [make_sender() for _ in range(concurrency)]
     try:
         for i in range(warmup):
@@ -81,15 +84,20 @@ def closed_loop(
         result = LoadResult(mode="closed")
         deadline = time.monotonic() + time_limit
 
+        errors = [0]
+
         def worker(sender: Sender) -> None:
             while True:
                 with lock:
                     if counter[0] >= requests or time.monotonic() >= deadline:
                         return
+                    if result.stop_reason:
+                        return
                     counter[0] += 1
                 answer = sender.send(req)
                 with lock:
                     result.samples.append(Sample(answer.elapsed_ms, answer))
+                    _count_error(result, answer, is_error, max_errors, errors, requests)
 
         start = time.perf_counter()
         _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
@@ -165,18 +173,7 @@ def open_loop(
                 ms = (time.perf_counter() - due) * 1000
                 with lock:
                     result.samples.append(Sample(ms, answer))
-                    if is_error is not None and is_error(answer):
-                        errors[0] += 1
-                        if (
-                            max_errors is not None
-                            and errors[0] > max_errors
-                            and not (result.stop_reason)
-                        ):
-                            result.stop_reason = (
-                                f"{errors[0]:,} errors in the first {len(result.samples):,} "
-                                f"answers: more than the {max_errors:,} of {requests:,} "
-                                "allowed, whatever the rest would do"
-                            )
+                    _count_error(result, answer, is_error, max_errors, errors, requests)
 
         _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
         result.wall_s = time.perf_counter() - t0
@@ -185,6 +182,25 @@ def open_loop(
     finally:
         for s in senders:
             s.close()
+
+
+def _count_error(
+    result: LoadResult,
+    answer: Answer,
+    is_error: Callable[[Answer], bool] | None,
+    max_errors: int | None,
+    errors: list[int],
+    requests: int,
+) -> None:
+    """Count an error answer; past `max_errors` the run stops (call with the lock held)."""
+    if is_error is None or not is_error(answer):
+        return
+    errors[0] += 1
+    if max_errors is not None and errors[0] > max_errors and not result.stop_reason:
+        result.stop_reason = (
+            f"{errors[0]:,} errors in the first {len(result.samples):,} answers: more than the "
+            f"{max_errors:,} of {requests:,} allowed, whatever the rest would do"
+        )
 
 
 def _run_threads(targets: list[Callable[[], None]], limit: float) -> None:

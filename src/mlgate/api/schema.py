@@ -236,9 +236,9 @@ LATENCY: dict[str, Any] = {
             "type": "number",
             "exclusiveMinimum": 0,
             "default": 300,
-            "description": "Seconds after which the measurement stops, whatever was sent (with "
-            "`rate`, it also stops once the service falls 5 s behind or the errors exceed "
-            "`max_error_rate`).",
+            "description": "Seconds after which the measurement stops, whatever was sent. It "
+            "also stops once the errors exceed `max_error_rate` (the verdict is then certain) "
+            "and, with `rate`, once the service falls 5 s behind.",
         },
         "severity": SEVERITY,
     },
