@@ -61,12 +61,24 @@ def _require_commit(ref: str, top: Path) -> None:
 
 def _git(args: list[str], cwd: Path) -> bytes:
     try:
+        # safe.directory: in a container action the workspace belongs to the runner's user,
+        # not to root, and git would refuse it as "dubious ownership"
         done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120
+            ["git", "-c", "safe.directory=*", *args],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            timeout=120,
         )
     except FileNotFoundError:
         raise CheckError("`ref:` needs git, which is not installed") from None
     if done.returncode != 0:
         msg = done.stderr.decode(errors="replace").strip().splitlines()
-        raise CheckError(f"git {' '.join(args[:2])} failed: {msg[-1] if msg else 'no output'}")
+        last = msg[-1] if msg else "no output"
+        if "not a git repository" in last:
+            raise CheckError(
+                f"`ref:` reads files from git history, but {cwd} is not in a git repository "
+                "(in GitHub Actions: check out with actions/checkout and `fetch-depth: 0`)"
+            )
+        raise CheckError(f"git {' '.join(args[:2])} failed: {last}")
     return done.stdout

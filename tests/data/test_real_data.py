@@ -335,3 +335,30 @@ def test_a_rule_cannot_hang_or_exhaust_memory() -> None:
     with pytest.raises(RuleSyntaxError) as info:
         parse_rule("(" * 100_000 + "x" + ")" * 100_000 + " > 1")
     assert len(str(info.value)) < 400
+
+
+def test_ref_base_outside_a_git_repository_says_how_to_check_out(tmp_path: Path) -> None:
+    from mlgate.errors import CheckError
+    from mlgate.gitref import read_at_ref
+
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    with pytest.raises(CheckError, match=r"not in a git repository .*fetch-depth: 0"):
+        read_at_ref(tmp_path / "a.csv", "HEAD")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the repository to another user")
+def test_ref_base_reads_a_repository_owned_by_another_user(tmp_path: Path) -> None:
+    """A container action runs as root on a workspace the runner's user owns."""
+    import subprocess
+
+    from mlgate.gitref import read_at_ref
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.csv").write_text("x\n1\n")
+    git = ["git", "-c", "user.email=a@b", "-c", "user.name=a"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "a.csv"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=repo, check=True)
+    subprocess.run(["chown", "-R", "65534:65534", str(repo)], check=True)
+    assert read_at_ref(repo / "a.csv", "HEAD") == b"x\n1\n"
