@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mlgate.ghenv import GitHubEnv
 from mlgate.publish.checkrun import create_check_run, create_status, repo_file
 from mlgate.publish.client import GitHubClient, GitHubError
 from mlgate.publish.comment import comment_body, upsert
-from mlgate.publish.ghenv import GitHubEnv
 from mlgate.publish.retry import RetryPolicy
 from mlgate.publish.workflow import append_summary, command, print_commands, write_outputs
 from mlgate.results import Report

@@ -10,6 +10,7 @@ from typing import Literal
 from mlgate import __version__
 from mlgate.config import Config, load_config
 from mlgate.errors import UsageError
+from mlgate.ghenv import GitHubEnv
 from mlgate.results import CheckResult, Counts, Location, Report
 from mlgate.runner.session import build_context, head_sha
 
@@ -51,7 +52,7 @@ def run_gate(
         config,
         checks,
         fail_on=fail_on or config.gate.fail_on,
-        commit=head_sha(ctx.event),
+        commit=head_sha(GitHubEnv.from_environ()),
         base_ref=ctx.base_ref or "",
         duration=time.perf_counter() - started,
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class GitHubEnv:
-    """The parts of the Actions environment that publishing needs."""
+    """The parts of the Actions environment the run and its publishing need."""
 
     api_url: str = "https://api.github.com"
     server_url: str = "https://github.com"
@@ -75,6 +75,13 @@ class GitHubEnv:
         if isinstance(prs, list) and prs and isinstance(prs[0], dict):
             n = prs[0].get("number")
             return n if isinstance(n, int) else None
+        return None
+
+    def base_sha(self) -> str | None:
+        """The pull request's base commit (for `ref: base`), if this run is for one."""
+        base = self._pr().get("base")
+        if isinstance(base, dict) and isinstance(base.get("sha"), str):
+            return str(base["sha"])
         return None
 
     def head_sha(self, report_commit: str = "") -> str:
