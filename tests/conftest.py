@@ -7,9 +7,19 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No test may depend on the machine's speed: no deadlines, no "too slow" health check.
+settings.register_profile(
+    "mlgate",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,
+)
+settings.load_profile("mlgate")
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+CONTRACTS = REPO / "tests" / "contracts"  # vendored, see its README
 UPDATE_GOLDEN = os.environ.get("MLGATE_UPDATE_GOLDEN") == "1"
 
 

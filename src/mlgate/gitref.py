@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from mlgate.errors import CheckError
+
+_materialized: list[Path] = []
+_lock = threading.Lock()
 
 
 def resolve_ref(ref: str, base_ref: str | None) -> str | None:
@@ -42,9 +48,22 @@ def materialize_at_ref(path: Path, ref: str, workdir: Path | None = None) -> Pat
     """Write `path` as of `ref` into a temporary file (same name) and return its path."""
     data = read_at_ref(path, ref)
     tmp = Path(tempfile.mkdtemp(prefix="mlgate-ref-", dir=workdir))
+    with _lock:
+        if not _materialized:
+            atexit.register(remove_materialized)
+        _materialized.append(tmp)
     out = tmp / path.name
     out.write_bytes(data)
     return out
+
+
+def remove_materialized() -> None:
+    """Delete every file written by `materialize_at_ref` (at the end of a run, and at exit)."""
+    with _lock:
+        folders = list(_materialized)
+        _materialized.clear()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _require_commit(ref: str, top: Path) -> None:

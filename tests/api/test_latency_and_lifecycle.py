@@ -233,7 +233,6 @@ def test_open_loop_latency_stops_once_the_errors_decide_the_verdict(
 def test_closed_loop_latency_stops_once_the_errors_decide_the_verdict(
     tmp_path: Path, server: str
 ) -> None:
-    start = time.monotonic()
     _code, checks = run_gate(
         tmp_path,
         f"""
@@ -245,7 +244,6 @@ def test_closed_loop_latency_stops_once_the_errors_decide_the_verdict(
             latency: {{path: /boom, requests: 100000, warmup: 0, max_error_rate: 0.00002}}
         """,
     )
-    assert time.monotonic() - start < 5  # not 100,000 failing requests
     boom = checks["api/local/latency"]
     assert boom["status"] == "failed"
     assert boom["observed"]["errors"] == 3

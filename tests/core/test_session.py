@@ -10,9 +10,9 @@ import pytest
 from mlgate.config import load_config
 from mlgate.ghenv import GitHubEnv
 from mlgate.runner.session import build_context, head_sha
-from tests.conftest import SHARED
+from tests.conftest import CONTRACTS
 
-EVENTS = SHARED / "contracts" / "events"
+EVENTS = CONTRACTS / "events"
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A fake GitHub REST API on loopback, faithful to GitHub's published OpenAPI description.
 
 Every request is validated with openapi-core against
-`../shared/contracts/github-rest-subset.openapi.json` (relative to the repository root); one
+`tests/contracts/github-rest-subset.openapi.json` (vendored, see its README); one
 that the description rejects gets a 422 and is recorded in `rejected`. Answers are built from
 the description's own examples and are validated as responses too (`response_errors`).
 GitHub rules that the description states only in prose are enforced as well: comment bodies
@@ -26,7 +26,7 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS = REPO_ROOT.parent / "shared" / "contracts"
+CONTRACTS = REPO_ROOT / "tests" / "contracts"
 SPEC_PATH = CONTRACTS / "github-rest-subset.openapi.json"
 SPEC_SERVER = "https://api.github.com"
 TOKEN = "ghs_fake_token_0123456789"
