@@ -118,7 +118,9 @@ def test_dockerfile_shape() -> None:
     instructions = [line.split()[0] for line in text.splitlines() if re.match(r"^[A-Z]+\s", line)]
     assert "USER" not in instructions
     assert "WORKDIR" not in instructions
-    assert re.search(r"^FROM python:\d+\.\d+\.\d+-slim", text, re.MULTILINE)
+    assert re.search(r"^ARG PYTHON_IMAGE=python:\d+\.\d+\.\d+-slim", text, re.MULTILINE)
+    assert re.findall(r"^FROM \S+", text, re.MULTILINE) == ["FROM ${PYTHON_IMAGE}"] * 2
+    assert "COPY --from=build /opt/mlgate /opt/mlgate" in text  # no pip cache or build stage
     assert "requirements/action.txt" in text
 
 
