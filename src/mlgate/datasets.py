@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import DatasetError
 from mlgate.gitref import list_at_ref, materialize_at_ref, resolve_ref
+from mlgate.paths import inside_workspace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,10 +80,10 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         hits = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
         if not hits:
             raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r}")
-        return hits
+        return [inside_workspace(ctx.config, p, f"dataset {spec.name!r}") for p in hits]
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
-    return [path]
+    return [inside_workspace(ctx.config, path, f"dataset {spec.name!r}")]
 
 
 def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:

@@ -7,7 +7,7 @@ import posixpath
 from datetime import UTC, datetime
 from typing import Any
 
-from mlgate.publish.client import GitHubClient
+from mlgate.publish.client import GitHubClient, answer
 from mlgate.publish.limits import CHECK_MAX_BYTES, fit, utf8_bytes
 from mlgate.report.text import clean_api_text
 from mlgate.results import CheckResult, Report
@@ -96,7 +96,7 @@ def create_check_run(
     if details_url:
         body["details_url"] = details_url
     resp = client.request("POST", client.repo_path("check-runs"), json=body)
-    run_id = int(resp.json()["id"])
+    run_id = int(answer(resp)["id"])
     for batch in batches[1:]:
         client.request(
             "PATCH",
