@@ -143,8 +143,9 @@ def main() -> int:
         from mlgate.publish.workflow import mask
 
         print(mask(inputs.token), flush=True)
-    # the user's code (their tests, model, service) runs without the token in its environment
-    for key in TOKEN_VARIABLES:
+    # the user's code (their tests, model, service) runs without the token in its environment,
+    # and the action never lets a configuration read outside the repository
+    for key in (*TOKEN_VARIABLES, *LOCAL_ONLY_VARIABLES):
         os.environ.pop(key, None)
     try:
         pip_install(inputs.requirements, inputs.working_directory)
@@ -156,6 +157,14 @@ def main() -> int:
 
 
 TOKEN_VARIABLES = ("INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
+#: Options for local runs only (`mlgate run --allow-outside-workspace`): never in the action.
+LOCAL_ONLY_VARIABLES = ("MLGATE_ALLOW_OUTSIDE_WORKSPACE",)
+
+
+def gate_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of the gate's process: no token, no local-only option."""
+    hidden = {*TOKEN_VARIABLES, *LOCAL_ONLY_VARIABLES}
+    return {k: v for k, v in environ.items() if k not in hidden}
 
 
 def run_and_publish(inputs: Inputs) -> int:
@@ -184,12 +193,16 @@ def run_and_publish(inputs: Inputs) -> int:
     ]
     if inputs.fail_on:
         args += ["--fail-on", inputs.fail_on]
-    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
+    env = gate_environment(os.environ)
     code = subprocess.run([sys.executable, "-m", "mlgate", *args], env=env, check=False).returncode
     if code not in (0, 1, 2) or not report_json.is_file():
         error(f"the gate did not produce a report (exit {code}); see the log above")
         return code if code else 2
-    report = Report.load(report_json)
+    try:
+        report = Report.load(report_json)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        error(f"the gate's report {report_json} cannot be read ({type(exc).__name__}: {exc})")
+        return 2
     if inputs.token:
         os.environ["GITHUB_TOKEN"] = inputs.token
     publish(

@@ -75,6 +75,10 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
         name_path: KeyPath = path if path and path[-1] == bad_name else (*path, bad_name)
         return [(name_path, f"name {error.instance!r} may only use letters, digits, '_', '-', '.'")]
     if error.validator == "pattern":
+        described = str(schema.get("description", "")).strip().rstrip(".")
+        if described:  # the key's own words, not a regular expression
+            described = described[:1].lower() + described[1:]
+            return [(path, f"{error.instance!r} is not of the form expected here: {described}")]
         return [(path, f"{error.instance!r} does not match {value!r}")]
     if error.validator == "propertyNames" and error.context:
         bad: Any = error.context[0].instance

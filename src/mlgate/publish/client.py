@@ -135,6 +135,17 @@ class GitHubClient:
                 return
 
 
+_JSON_KINDS = {
+    dict: "an object",
+    list: "a list",
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
 def answer(resp: requests.Response, shape: type[Any] = dict) -> Any:
     """The JSON body of a GitHub answer, which must be a `shape` (an object, or a list); any
     other answer is a `GitHubError` naming the call, never a crash further on."""
@@ -146,7 +157,7 @@ def answer(resp: requests.Response, shape: type[Any] = dict) -> Any:
         raise GitHubError(method, path, resp.status_code, "answered with no JSON") from None
     if not isinstance(data, shape):
         want = "an object" if shape is dict else "a list"
-        got = type(data).__name__.replace("dict", "an object").replace("list", "a list")
+        got = _JSON_KINDS.get(type(data), type(data).__name__)
         raise GitHubError(
             method, path, resp.status_code, f"answered {got} where {want} was expected"
         )
