@@ -226,7 +226,7 @@ def test_a_template_that_never_ends_is_cut_and_the_built_in_report_written(
     small.write("mlgate.yml", CONFIG + "report:\n  template: t.md.j2\n")
     code, _, err = run(capsys)
     assert code == 2
-    [head, line] = lines(err)
+    [_head, line] = lines(err)
     assert line.startswith("  t.md.j2")
     assert reason in line
     assert line.endswith("(the built-in report was written to mlgate-report instead)")
@@ -243,7 +243,8 @@ def test_show_prints_plain_text_and_the_summary_keeps_whole_messages(
     small.write("mlgate.yml", CONFIG + "pytest:\n  paths: [tests]\n")
     code, out, _ = run(capsys, "--show")
     assert code == 1
-    assert "&gt;" not in out and "&lt;" not in out
+    assert "&gt;" not in out
+    assert "&lt;" not in out
     assert "a > b <c>" in out
     summary = out[out.index("❌") :]
     assert "line two" in summary  # the rest of the message, not only its first line

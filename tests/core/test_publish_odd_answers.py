@@ -32,7 +32,7 @@ def _server(body: Any) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PATCH = do_DELETE = _answer
+        do_GET = do_POST = do_PATCH = do_DELETE = _answer  # noqa: N815 (http.server's names)
 
     return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 

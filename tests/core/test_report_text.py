@@ -32,7 +32,8 @@ def test_the_terminal_summary_shows_what_follows_its_output_ends_with() -> None:
 def test_a_very_long_message_keeps_its_last_lines() -> None:
     tail = [f"line {i}" for i in range(40)]
     text = render_terminal(_report("first\n" + "\n".join(tail)))
-    assert "line 39" in text and f"line {39 - MESSAGE_LINES}" not in text
+    assert "line 39" in text
+    assert f"line {39 - MESSAGE_LINES}" not in text
     assert f"… ({40 - MESSAGE_LINES} more lines)" in text
 
 
@@ -46,7 +47,8 @@ def test_plain_markdown_is_not_escaped_and_the_comment_is() -> None:
     plain = render_markdown(report, plain=True)
     assert "score > 0.5 for <b> & @team" in plain
     escaped = render_markdown(report)
-    assert "&gt;" in escaped and "<b>" not in escaped
+    assert "&gt;" in escaped
+    assert "<b>" not in escaped
     assert plain_text("a\x00b\n") == "a\ufffdb\n"
 
 
