@@ -141,7 +141,7 @@ def _outside_allowed(allow: bool) -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mlgate.errors import ConfigError
+    from mlgate.errors import ConfigError, UsageError
     from mlgate.report import write_reports
     from mlgate.runner.run import GateInterrupted, run_gate
 
@@ -164,6 +164,10 @@ def _run(args: argparse.Namespace) -> int:
     template = config.report.template
     try:
         write_reports(report, report_dir, template=template)
+    except OSError as exc:
+        raise UsageError(
+            f"--report-dir {report_dir}: cannot write the report ({exc.strerror or exc})"
+        ) from None
     except ConfigError as exc:  # the template failed: the built-in report is written instead
         write_reports(report, report_dir)
         _show_and_publish(args, report, None)

@@ -42,6 +42,8 @@ def render_in_child(
         "plain": plain,
     }
     env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
+    here = str(Path(__file__).resolve().parents[2])  # this mlgate, whatever sys.path says
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "mlgate.report.sandbox"],

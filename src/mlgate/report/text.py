@@ -84,6 +84,11 @@ def plain_code(value: Any, limit: int = 200) -> str:
 MAX_SHOWN_ITEMS = 12
 
 
+def value_text(value: Any) -> str:
+    """A value at full precision, a mapping or list as `fmt_value` shows it (not Python's repr)."""
+    return fmt_value(value) if isinstance(value, (dict, list, tuple)) else str(value)
+
+
 def fmt_value(value: Any) -> str:
     """Numbers shown compactly (thousands separators, 4 significant digits); a mapping as
     `key: value, …` and a list as `a, b, …`, not as Python would print them."""
