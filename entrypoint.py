@@ -83,6 +83,8 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         problems.append(f"input `config`: {values['config']!r} not found{where}")
     if not values["report-dir"] or Path(values["report-dir"]).is_absolute():
         problems.append("input `report-dir` must be a relative path")
+    elif (wd / values["report-dir"]).exists() and not (wd / values["report-dir"]).is_dir():
+        problems.append(f"input `report-dir`: {values['report-dir']!r} is a file, not a folder")
     if problems:
         raise InputError("\n".join(problems))
     return Inputs(
@@ -177,7 +179,11 @@ def run_and_publish(inputs: Inputs) -> int:
     from mlgate.results import Report
 
     report_json = Path(inputs.report_dir) / "report.json"
-    report_json.unlink(missing_ok=True)  # never publish a report left by an earlier run
+    try:
+        report_json.unlink(missing_ok=True)  # never publish a report left by an earlier run
+    except OSError as exc:
+        error(f"input `report-dir`: cannot use {inputs.report_dir!r} ({exc.strerror or exc})")
+        return 2
     args = [
         "run",
         "--config",

@@ -272,3 +272,14 @@ def test_base_ref_in_the_report_is_the_commit_sha(
     code, _, _ = run(capsys, "--base-ref", "HEAD~1")
     assert code == 0
     assert report(small)["base_ref"] == first
+
+
+def test_the_action_refuses_a_report_dir_that_is_a_file(tmp_path: Path) -> None:
+    import entrypoint
+
+    (tmp_path / "mlgate.yml").write_text(CONFIG)
+    (tmp_path / "out").write_text("a file")
+    env = {"GITHUB_WORKSPACE": str(tmp_path), "INPUT_REPORT-DIR": "out"}
+    with pytest.raises(entrypoint.InputError) as info:
+        entrypoint.read_inputs(env)
+    assert str(info.value) == "input `report-dir`: 'out' is a file, not a folder"

@@ -143,8 +143,27 @@ def _missing_test_paths(config: Config, doc: Document) -> list[str]:
     ]
 
 
+#: A report template is a page of Markdown; a bigger file is not one.
+MAX_TEMPLATE_BYTES = 1 << 20
+
+
 def _missing_template(config: Config, doc: Document) -> list[str]:
+    """`report.template` must exist and parse as Jinja2 (its errors at its own line)."""
     template = config.report.template
-    if template is None or template.is_file():
+    if template is None:
         return []
-    return [doc.error(("report", "template"), f"no such file: {template.as_posix()!r}")]
+    key = ("report", "template")
+    if not template.is_file():
+        return [doc.error(key, f"no such file: {template.as_posix()!r}")]
+    if template.stat().st_size > MAX_TEMPLATE_BYTES:
+        return [doc.error(key, f"{template.as_posix()!r} is larger than 1 MiB")]
+    import jinja2
+
+    try:
+        jinja2.Environment().parse(template.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return [doc.error(key, f"{template.as_posix()!r} is not UTF-8 text")]
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{template.as_posix()}:{exc.lineno}"
+        return [doc.error(key, f"{where}: not a valid Jinja2 template: {exc.message}")]
+    return []
