@@ -143,7 +143,8 @@ def _outside_allowed(allow: bool) -> Iterator[None]:
 def _run(args: argparse.Namespace) -> int:
     from mlgate.errors import ConfigError, UsageError
     from mlgate.report import write_reports
-    from mlgate.runner.run import GateInterrupted, run_gate
+    from mlgate.runner.run import run_gate
+    from mlgate.runner.startup import GateInterrupted
 
     report_dir = Path(args.report_dir)
     usable_report_dir(report_dir)

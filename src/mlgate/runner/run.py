@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from pathlib import Path
@@ -10,11 +9,19 @@ from typing import Literal
 
 from mlgate import __version__
 from mlgate.config import Config, load_config
-from mlgate.errors import ConfigError, UsageError
+from mlgate.errors import UsageError
 from mlgate.ghenv import GitHubEnv
 from mlgate.results import CheckResult, Counts, Location, Report
 from mlgate.runner.session import build_context, head_sha
-from mlgate.runner.startup import RunWatch, StartupProblem, check_select, startup_problem, watching
+from mlgate.runner.startup import (
+    GateInterrupted,
+    check_select,
+    conftest_error,
+    interrupted_error,
+    pytest_main,
+    startup_error,
+    startup_problem,
+)
 
 
 def run_gate(
@@ -43,19 +50,19 @@ def run_gate(
     if select:
         args += ["-k", select]
     check_select(select)
-    code, watch = _pytest_main(args, plugin)
+    code, watch = pytest_main(args, plugin)
     extra: list[CheckResult] = []
     if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
         problem = startup_problem(watch.text())
         if problem.kind != "conftest" or not config.pytest.paths:
-            raise _startup_error(config, problem)
+            raise startup_error(config, problem)
         # the team's tests cannot be loaded: they are one error, the declared checks still run
-        extra.append(_conftest_error(problem))
+        extra.append(conftest_error(problem))
         plugin = GatePlugin(config, ctx)
         team = {str(config.resolve(p)) for p in config.pytest.paths}
-        code, watch = _pytest_main([a for a in args if a not in team], plugin)
+        code, watch = pytest_main([a for a in args if a not in team], plugin)
         if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
-            raise _startup_error(config, startup_problem(watch.text()))
+            raise startup_error(config, startup_problem(watch.text()))
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise UsageError(
             f"pytest could not run the gate (exit {int(code)}); check `pytest.args` and -k"
@@ -63,7 +70,7 @@ def run_gate(
     if code == pytest.ExitCode.INTERRUPTED and not plugin.results:
         raise KeyboardInterrupt
     if watch.interrupted:
-        extra.append(_interrupted_error(config, watch.interrupted))
+        extra.append(interrupted_error(config, watch.interrupted))
     checks = extra + list(plugin.results.values())
     report = make_report(
         config,
@@ -76,57 +83,6 @@ def run_gate(
     if watch.interrupted:
         raise GateInterrupted(config, report, watch.interrupted)
     return config, report
-
-
-def _interrupted_error(config: Config, where: str) -> CheckResult:
-    return CheckResult(
-        id="pytest/interrupted",
-        family="pytest",
-        status="error",
-        severity="error",
-        message=f"the run was interrupted ({where}) before every check ran",
-        location=Location(config.document.display_name, 1, 1),
-    )
-
-
-class GateInterrupted(KeyboardInterrupt):
-    """The run was interrupted (Ctrl-C, or a `KeyboardInterrupt` raised by the team's code):
-    `report` holds what ran; it is a failure."""
-
-    def __init__(self, config: Config, report: Report, where: str) -> None:
-        super().__init__(where)
-        self.config, self.report, self.where = config, report, where
-
-
-def _pytest_main(args: list[str], plugin: object) -> tuple[int, RunWatch]:
-    """pytest with its start-up errors held back (to be said in one line) and interrupts noted."""
-    import pytest
-
-    watch = watching()
-    with contextlib.redirect_stderr(watch):
-        code = pytest.main(args, plugins=[plugin, watch])
-    return int(code), watch
-
-
-def _startup_error(config: Config, problem: StartupProblem) -> Exception:
-    if problem.kind == "conftest":
-        return UsageError(f"the tests cannot be loaded: {problem.message}")
-    if config.pytest.args:
-        return ConfigError(
-            [config.document.error(("pytest", "args"), f"pytest refused them: {problem.message}")]
-        )
-    return UsageError(f"pytest could not start: {problem.message}")
-
-
-def _conftest_error(problem: StartupProblem) -> CheckResult:
-    return CheckResult(
-        id=f"pytest/{problem.file}",
-        family="pytest",
-        status="error",
-        severity="error",
-        message=f"the team's tests could not be loaded: {problem.message}",
-        location=Location(problem.file, problem.line, 1),
-    )
 
 
 def make_report(

@@ -8,16 +8,22 @@ line instead, and notes an interrupt; `check_select` rejects a bad `-k` before a
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pytest
 
-from mlgate.errors import UsageError
+from mlgate.errors import ConfigError, UsageError
+from mlgate.results import CheckResult, Location
+
+if TYPE_CHECKING:
+    from mlgate.config import Config
+    from mlgate.results import Report
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CONFTEST = re.compile(r"ImportError while loading conftest '(?P<path>[^']+)'")
@@ -137,3 +143,52 @@ def _relpath(path: str) -> str:
     except ValueError:
         return path
     return path if rel.startswith("..") else rel
+
+
+def interrupted_error(config: Config, where: str) -> CheckResult:
+    return CheckResult(
+        id="pytest/interrupted",
+        family="pytest",
+        status="error",
+        severity="error",
+        message=f"the run was interrupted ({where}) before every check ran",
+        location=Location(config.document.display_name, 1, 1),
+    )
+
+
+class GateInterrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C, or a `KeyboardInterrupt` raised by the team's code):
+    `report` holds what ran; it is a failure."""
+
+    def __init__(self, config: Config, report: Report, where: str) -> None:
+        super().__init__(where)
+        self.config, self.report, self.where = config, report, where
+
+
+def pytest_main(args: list[str], plugin: object) -> tuple[int, RunWatch]:
+    """pytest with its start-up errors held back (to be said in one line) and interrupts noted."""
+    watch = watching()
+    with contextlib.redirect_stderr(watch):
+        code = pytest.main(args, plugins=[plugin, watch])
+    return int(code), watch
+
+
+def startup_error(config: Config, problem: StartupProblem) -> Exception:
+    if problem.kind == "conftest":
+        return UsageError(f"the tests cannot be loaded: {problem.message}")
+    if config.pytest.args:
+        return ConfigError(
+            [config.document.error(("pytest", "args"), f"pytest refused them: {problem.message}")]
+        )
+    return UsageError(f"pytest could not start: {problem.message}")
+
+
+def conftest_error(problem: StartupProblem) -> CheckResult:
+    return CheckResult(
+        id=f"pytest/{problem.file}",
+        family="pytest",
+        status="error",
+        severity="error",
+        message=f"the team's tests could not be loaded: {problem.message}",
+        location=Location(problem.file, problem.line, 1),
+    )
