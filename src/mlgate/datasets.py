@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import DatasetError
 from mlgate.gitref import list_at_ref, materialize_at_ref, resolve_ref
-from mlgate.paths import inside_workspace
+from mlgate.paths import glob_root, inside_workspace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +64,7 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         ref = resolve_ref(spec.ref, ctx.base_ref) or ctx.require_base_ref(f"dataset {spec.name!r}")
         if not is_glob:
             return [_fetched(ctx, path, ref)]
-        folder = _glob_root(path)
+        folder = glob_root(path)
         top_rel = [Path(p) for p in list_at_ref(folder, ref)]
         from mlgate.gitref import git_toplevel
 
@@ -92,15 +92,6 @@ def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:
     out = materialize_at_ref(path, ref)
     ctx.on_close(lambda: shutil.rmtree(out.parent, ignore_errors=True))
     return out
-
-
-def _glob_root(path: Path) -> Path:
-    parts = []
-    for part in path.parts:
-        if glob.has_magic(part):
-            break
-        parts.append(part)
-    return Path(*parts)
 
 
 def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:

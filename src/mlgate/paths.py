@@ -66,8 +66,7 @@ def check_inside(relative: str, root: Path, workspace: Path) -> None:
     path = Path(relative).expanduser() if relative.startswith("~") else Path(relative)
     path = path if path.is_absolute() else root / path
     if glob.has_magic(relative):
-        fixed = _until_magic(path)
-        path = Path(*fixed) if fixed else root
+        path = glob_root(path)
     require_inside(path, workspace, shown=relative)
 
 
@@ -116,10 +115,11 @@ def _shown(folder: Path) -> str:
     return "the current folder" if rel == "." else rel
 
 
-def _until_magic(path: Path) -> list[str]:
+def glob_root(path: Path) -> Path:
+    """The folder of a glob before its first wildcard (`data/*/x.csv` -> `data`)."""
     parts: list[str] = []
     for part in path.parts:
         if glob.has_magic(part):
             break
         parts.append(part)
-    return parts
+    return Path(*parts)
