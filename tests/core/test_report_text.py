@@ -3,9 +3,12 @@ shown as values, not as Python prints them."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mlgate.report.markdown import render_markdown
 from mlgate.report.terminal import MESSAGE_LINES, render_terminal
-from mlgate.report.text import fmt_value, plain_text
+from mlgate.report.text import escape_md, fmt_value, plain_text, unescape_md
 from mlgate.results import CheckResult, Counts, Location, Report
 
 
@@ -59,3 +62,15 @@ def test_observed_mappings_and_lists_read_as_values() -> None:
     md = render_markdown(_report("slow", observed={"p95_ms": 12.3456, "n": 1000}))
     assert "observed **p95\\_ms: 12.35, n: 1,000**" in md
     assert "{'" not in md
+
+
+PIECES = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff\u2060")
+) | st.sampled_from(["\n", "<br>", "&amp;", "&lt;", "\\", "`", "@a", "#1", "gh-1", "|", "_"])
+PRINTABLE = st.lists(PIECES, max_size=8).map("".join)
+
+
+@settings(deadline=None, max_examples=300)
+@given(PRINTABLE)
+def test_unescape_md_gives_back_what_escape_md_escaped(text: str) -> None:
+    assert unescape_md(escape_md(text)) == text

@@ -10,7 +10,14 @@ from urllib.parse import quote
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
 from mlgate.registry import Registry
-from mlgate.report.text import code_md, fmt_value, message_md, plain_code, plain_text
+from mlgate.report.text import (
+    code_md,
+    fmt_value,
+    message_md,
+    plain_code,
+    plain_text,
+    unescape_md,
+)
 from mlgate.results import CheckResult, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -87,6 +94,8 @@ def render_markdown(
     values as they are, not escaped for Markdown/HTML."""
     load_families()  # families register their report sections on import
     sections = [s for _, fn in REPORT_SECTIONS.items() if (s := fn(report))]
+    if plain:  # the families' sections are Markdown, escaped: read as plain text
+        sections = [unescape_md(s) for s in sections]
     if template is None:
         return render_template(report, None, sections, link_base=link_base, plain=plain)
     from mlgate.report.sandbox import render_in_child

@@ -74,6 +74,17 @@ def plain_text(value: Any) -> str:
     return _TERMINAL_BAD.sub("\ufffd", str(value).replace("\r\n", "\n"))
 
 
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]|~])")
+
+
+def unescape_md(text: str) -> str:
+    """Markdown made by `escape_md` back as plain text (for a terminal): the inverse of it."""
+    import html
+
+    text = _MD_ESCAPED.sub(r"\1", text.replace(WORD_JOINER, "").replace("<br>", "\n"))
+    return plain_text(html.unescape(text))
+
+
 def plain_code(value: Any, limit: int = 200) -> str:
     """A value in backticks for a terminal, on one line."""
     text = plain_text(value).replace("\n", "⏎")
