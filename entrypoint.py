@@ -83,6 +83,8 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         problems.append(f"input `config`: {values['config']!r} not found{where}")
     if not values["report-dir"] or Path(values["report-dir"]).is_absolute():
         problems.append("input `report-dir` must be a relative path")
+    elif (wd / values["report-dir"]).exists() and not (wd / values["report-dir"]).is_dir():
+        problems.append(f"input `report-dir`: {values['report-dir']!r} is a file, not a folder")
     if problems:
         raise InputError("\n".join(problems))
     return Inputs(
@@ -143,8 +145,9 @@ def main() -> int:
         from mlgate.publish.workflow import mask
 
         print(mask(inputs.token), flush=True)
-    # the user's code (their tests, model, service) runs without the token in its environment
-    for key in TOKEN_VARIABLES:
+    # the user's code (their tests, model, service) runs without the token in its environment,
+    # and the action never lets a configuration read outside the repository
+    for key in (*TOKEN_VARIABLES, *LOCAL_ONLY_VARIABLES):
         os.environ.pop(key, None)
     try:
         pip_install(inputs.requirements, inputs.working_directory)
@@ -156,6 +159,14 @@ def main() -> int:
 
 
 TOKEN_VARIABLES = ("INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
+#: Options for local runs only (`mlgate run --allow-outside-workspace`): never in the action.
+LOCAL_ONLY_VARIABLES = ("MLGATE_ALLOW_OUTSIDE_WORKSPACE",)
+
+
+def gate_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of the gate's process: no token, no local-only option."""
+    hidden = {*TOKEN_VARIABLES, *LOCAL_ONLY_VARIABLES}
+    return {k: v for k, v in environ.items() if k not in hidden}
 
 
 def run_and_publish(inputs: Inputs) -> int:
@@ -168,7 +179,11 @@ def run_and_publish(inputs: Inputs) -> int:
     from mlgate.results import Report
 
     report_json = Path(inputs.report_dir) / "report.json"
-    report_json.unlink(missing_ok=True)  # never publish a report left by an earlier run
+    try:
+        report_json.unlink(missing_ok=True)  # never publish a report left by an earlier run
+    except OSError as exc:
+        error(f"input `report-dir`: cannot use {inputs.report_dir!r} ({exc.strerror or exc})")
+        return 2
     args = [
         "run",
         "--config",
@@ -184,12 +199,16 @@ def run_and_publish(inputs: Inputs) -> int:
     ]
     if inputs.fail_on:
         args += ["--fail-on", inputs.fail_on]
-    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
+    env = gate_environment(os.environ)
     code = subprocess.run([sys.executable, "-m", "mlgate", *args], env=env, check=False).returncode
     if code not in (0, 1, 2) or not report_json.is_file():
         error(f"the gate did not produce a report (exit {code}); see the log above")
         return code if code else 2
-    report = Report.load(report_json)
+    try:
+        report = Report.load(report_json)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        error(f"the gate's report {report_json} cannot be read ({type(exc).__name__}: {exc})")
+        return 2
     if inputs.token:
         os.environ["GITHUB_TOKEN"] = inputs.token
     publish(

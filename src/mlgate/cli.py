@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlgate import __version__
+from mlgate.errors import MlgateError
 
 if TYPE_CHECKING:
     from mlgate.errors import ConfigError
+    from mlgate.results import Report
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,10 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         help="when to post the PR comment",
     )
     run.add_argument("--check-name", default="mlgate", help="name of the check run")
-    run.add_argument("--show", action="store_true", help="print report.md when done")
+    run.add_argument("--show", action="store_true", help="print the whole report when done")
+    _allow_outside(run)
 
     check = sub.add_parser("check-config", help="validate the configuration (exit 0 or 2)")
     check.add_argument("--config", default="mlgate.yml")
+    _allow_outside(check)
 
     schema = sub.add_parser("schema", help="print the configuration's JSON Schema")
     schema.add_argument(
@@ -74,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _allow_outside(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-outside-workspace",
+        action="store_true",
+        help="local runs: let paths in the configuration point outside the repository "
+        "(the GitHub Action never does)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -90,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "init": _init,
             "publish": _publish,
         }[args.command]
-        return handler(args)
+        with _outside_allowed(getattr(args, "allow_outside_workspace", False)):
+            return handler(args)
     except ConfigError as exc:
         print("mlgate: the configuration is invalid:", file=sys.stderr)
         for issue in exc.issues:
@@ -101,17 +118,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("mlgate: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def _outside_allowed(allow: bool) -> Iterator[None]:
+    """`--allow-outside-workspace` for this command only (read by `mlgate.paths`)."""
+    from mlgate.paths import ALLOW_ENV
+
+    if not allow:
+        yield
+        return
+    old = os.environ.get(ALLOW_ENV)
+    os.environ[ALLOW_ENV] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(ALLOW_ENV, None)
+        else:
+            os.environ[ALLOW_ENV] = old
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mlgate.errors import ConfigError
-    from mlgate.publish import PublishOptions, publish
+    from mlgate.errors import ConfigError, UsageError
     from mlgate.report import write_reports
-    from mlgate.report.terminal import render_terminal
     from mlgate.runner.run import run_gate
+    from mlgate.runner.startup import GateInterrupted
 
     report_dir = Path(args.report_dir)
+    usable_report_dir(report_dir)
     try:
         config, report = run_gate(
             args.config, base_ref=args.base_ref, select=args.select, fail_on=args.fail_on
@@ -119,13 +155,40 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         _report_config_error(exc, args, report_dir)
         raise
-    paths = write_reports(
-        report,
-        report_dir,
-        template=config.report.template,
-    )
-    if args.show:
-        print(paths["markdown"].read_text(encoding="utf-8"))
+    except GateInterrupted as stop:
+        write_reports(stop.report, report_dir, template=stop.config.report.template)
+        print(
+            f"mlgate: interrupted ({stop.where}); the partial report is in {report_dir}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    template = config.report.template
+    try:
+        write_reports(report, report_dir, template=template)
+    except OSError as exc:
+        raise UsageError(
+            f"--report-dir {report_dir}: cannot write the report ({exc.strerror or exc})"
+        ) from None
+    except ConfigError as exc:  # the template failed: the built-in report is written instead
+        write_reports(report, report_dir)
+        _show_and_publish(args, report, None)
+        note = f" (the built-in report was written to {report_dir} instead)"
+        raise ConfigError([exc.issues[0] + note, *exc.issues[1:]]) from None
+    _show_and_publish(args, report, template)
+    return EXIT_FAILED if report.conclusion == "failure" else EXIT_PASSED
+
+
+def _show_and_publish(args: argparse.Namespace, report: Report, template: Path | None) -> None:
+    from mlgate.publish import PublishOptions, publish
+    from mlgate.report.markdown import render_markdown
+    from mlgate.report.terminal import render_terminal
+
+    report_dir = Path(args.report_dir)
+    if args.show:  # the same report, as plain text: nothing escaped for Markdown
+        try:
+            print(render_markdown(report, template, plain=True))
+        except MlgateError:  # the template failed: it is reported once, by the caller
+            print(render_markdown(report, None, plain=True))
     print(render_terminal(report, str(report_dir)))
     publish(
         report,
@@ -134,10 +197,25 @@ def _run(args: argparse.Namespace) -> int:
             comment=args.comment,
             check_name=args.check_name,
             report_dir=report_dir,
-            template=config.report.template,
+            template=template,
         ),
     )
-    return EXIT_FAILED if report.conclusion == "failure" else EXIT_PASSED
+
+
+def usable_report_dir(report_dir: Path) -> None:
+    """`--report-dir` must be a folder we can write, checked before the gate runs."""
+    from mlgate.errors import UsageError
+
+    if report_dir.exists() and not report_dir.is_dir():
+        raise UsageError(f"--report-dir {report_dir}: is a file, not a folder")
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"--report-dir {report_dir}: cannot create it ({exc.strerror or exc})"
+        ) from None
+    if not os.access(report_dir, os.W_OK | os.X_OK):
+        raise UsageError(f"--report-dir {report_dir}: not writable")
 
 
 def _report_config_error(exc: ConfigError, args: argparse.Namespace, report_dir: Path) -> None:
@@ -205,8 +283,11 @@ def _publish(args: argparse.Namespace) -> int:
     path = Path(args.report)
     try:
         report = Report.load(path)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path}: not a readable mlgate report.json ({exc})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        why = f"{type(exc).__name__}: {exc}" if isinstance(exc, (KeyError, AttributeError)) else exc
+        raise UsageError(f"{path}: not a valid mlgate report.json ({why})") from None
     publish(
         report,
         PublishOptions(

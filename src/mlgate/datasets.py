@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import DatasetError
 from mlgate.gitref import list_at_ref, materialize_at_ref, resolve_ref
+from mlgate.paths import glob_root, inside_workspace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +64,7 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         ref = resolve_ref(spec.ref, ctx.base_ref) or ctx.require_base_ref(f"dataset {spec.name!r}")
         if not is_glob:
             return [_fetched(ctx, path, ref)]
-        folder = _glob_root(path)
+        folder = glob_root(path)
         top_rel = [Path(p) for p in list_at_ref(folder, ref)]
         from mlgate.gitref import git_toplevel
 
@@ -79,10 +80,10 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         hits = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
         if not hits:
             raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r}")
-        return hits
+        return [inside_workspace(ctx.config, p, f"dataset {spec.name!r}") for p in hits]
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
-    return [path]
+    return [inside_workspace(ctx.config, path, f"dataset {spec.name!r}")]
 
 
 def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:
@@ -91,15 +92,6 @@ def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:
     out = materialize_at_ref(path, ref)
     ctx.on_close(lambda: shutil.rmtree(out.parent, ignore_errors=True))
     return out
-
-
-def _glob_root(path: Path) -> Path:
-    parts = []
-    for part in path.parts:
-        if glob.has_magic(part):
-            break
-        parts.append(part)
-    return Path(*parts)
 
 
 def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:

@@ -20,6 +20,17 @@ def resolve_ref(ref: str, base_ref: str | None) -> str | None:
     return base_ref if ref == "base" else ref
 
 
+def commit_of(ref: str, cwd: Path) -> str | None:
+    """The full sha `ref` (`HEAD~1`, a branch, a short sha) names in the clone at `cwd`, so a
+    report says which commit it compared with; None when it names none (or git is missing)."""
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=cwd)
+    except CheckError:
+        return None
+    sha = out.decode().strip()
+    return sha or None
+
+
 def git_toplevel(path: Path) -> Path:
     out = _git(["rev-parse", "--show-toplevel"], cwd=path if path.is_dir() else path.parent)
     return Path(out.decode().strip())

@@ -26,9 +26,9 @@ def run_gate(tmp_path: Path, yaml_text: str) -> tuple[int, dict[str, Any]]:
     old = Path.cwd()
     os.chdir(tmp_path)
     try:
-        code = main(
-            ["run", "--config", str(config), "--report-dir", str(report_dir), "--publish", "none"]
-        )
+        # the services live in the repository, the config in tmp_path: a local run
+        args = ["--report-dir", str(report_dir), "--publish", "none", "--allow-outside-workspace"]
+        code = main(["run", "--config", str(config), *args])
     finally:
         os.chdir(old)
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))

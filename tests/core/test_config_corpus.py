@@ -22,6 +22,8 @@ def test_invalid_config_exits_2_with_its_message(
     case: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(CORPUS)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(REPO))  # the workspace, with or without .git
+    monkeypatch.delenv("MLGATE_ALLOW_OUTSIDE_WORKSPACE", raising=False)
     code = main(["check-config", "--config", case.name])
     out, err = capsys.readouterr()
     assert code == 2

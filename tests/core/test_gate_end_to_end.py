@@ -225,7 +225,10 @@ def test_a_broken_template_is_a_configuration_error_naming_its_line(
     small.write("mlgate.yml", CONFIG.replace("{title: Small gate}", "{template: gate.md.j2}"))
     assert run() == 2
     err = capsys.readouterr().err
-    assert "gate.md.j2:3: report.template cannot be rendered" in err
+    assert (
+        "mlgate.yml:2:10: report.template: gate.md.j2:3: not a valid Jinja2 template: "
+        "unexpected '}'"
+    ) in err
     assert "Traceback" not in err
     assert (small.root / "mlgate-report" / "report.json").exists()
 

@@ -303,6 +303,7 @@ ENTRY: dict[str, Any] = {
         },
         "cwd": {
             "type": "string",
+            "format": "path",
             "description": "Folder `start` runs in and `app` is imported from "
             "(default: the config file's folder).",
         },

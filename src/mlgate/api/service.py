@@ -237,8 +237,8 @@ class InProcessService(Service):
             top = self.target.partition(":")[0].split(".")[0]
             stack.callback(_forget_modules, top, self.cwd)
             _forget_modules(top, self.cwd)
-            for m in self.mocks:
-                stack.enter_context(_patch(m))
+            for i, m in enumerate(self.mocks):
+                _enter_mock(stack, f"service {self.name!r}: mocks[{i}]", m)
             app = _import_app(self.target)
             self.client = stack.enter_context(_client_for(app))
         except CheckError:
@@ -289,6 +289,18 @@ def _forget_modules(top: str, folder: Path) -> None:
             del sys.modules[name]
 
 
+def _enter_mock(stack: contextlib.ExitStack[Any], which: str, m: Mapping[str, Any]) -> None:
+    """Patch one mock (importing its target now); a failure names the mock and its target."""
+    try:
+        stack.enter_context(_patch(m))
+    except CheckError as exc:
+        raise CheckError(f"{which}: {exc}") from None
+    except Exception as exc:
+        raise CheckError(
+            f"{which}: target {m['target']!r} cannot be patched: {type(exc).__name__}: {exc}"
+        ) from None
+
+
 def _patch(m: Mapping[str, Any]) -> Any:
     replacement = mock.MagicMock(name=m["target"])
     if "raise" in m:
@@ -297,8 +309,8 @@ def _patch(m: Mapping[str, Any]) -> Any:
         replacement.return_value = m.get("return")
     try:
         return mock.patch(m["target"], replacement)
-    except (ImportError, AttributeError) as exc:
-        raise CheckError(f"mock target {m['target']!r} cannot be patched: {exc}") from None
+    except (ImportError, AttributeError, TypeError) as exc:
+        raise CheckError(f"target {m['target']!r} cannot be patched: {exc}") from None
 
 
 def _exception(spec: str) -> BaseException:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from jsonschema import FormatChecker
 
 from mlgate.checks import CheckSpec
 from mlgate.config.model import (
@@ -19,18 +22,23 @@ from mlgate.config.validate import schema_issues
 from mlgate.config.yamlload import Document, load_document
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
+from mlgate.paths import OutsideWorkspaceError, allowed_outside, check_inside, workspace_of
 
 
 def load_config(path: str | Path, *, text: str | None = None) -> Config:
-    """Read, validate and plan `mlgate.yml`; every problem is a `ConfigError` line."""
+    """Read, validate and plan `mlgate.yml`; every problem is a `ConfigError` line.
+
+    Every path key must stay inside the workspace (see `mlgate.paths`) unless the run allows
+    otherwise (`--allow-outside-workspace`)."""
     path = Path(path)
     doc = load_document(path, text)
     if not isinstance(doc.data, dict):
         raise ConfigError([doc.error((), "the configuration must be a mapping of keys")])
-    issues = schema_issues(doc, build_schema())
+    workspace = None if allowed_outside() else workspace_of(path)
+    issues = schema_issues(doc, build_schema(), format_checker=_path_checker(path, workspace))
     if issues:
         raise ConfigError(issues)
-    config = _build(path, doc)
+    config = replace(_build(path, doc), workspace=workspace)
     checks: list[CheckSpec] = []
     problems: list[str] = _missing_test_paths(config, doc) + _missing_template(config, doc)
     for family in load_families():
@@ -43,16 +51,21 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
     problems.extend(_duplicate_ids(checks, doc))
     if problems:
         raise ConfigError(problems)
-    return Config(
-        path=config.path,
-        document=doc,
-        gate=config.gate,
-        report=config.report,
-        datasets=config.datasets,
-        models=config.models,
-        pytest=config.pytest,
-        checks=tuple(checks),
-    )
+    return replace(config, checks=tuple(checks))
+
+
+def _path_checker(path: Path, workspace: Path | None) -> FormatChecker:
+    """Checks `format: path` values: inside `workspace` (any path when it is None)."""
+    checker = FormatChecker(formats=())
+    root = path.parent
+
+    @checker.checks("path", raises=OutsideWorkspaceError)
+    def _inside(value: object) -> bool:
+        if workspace is not None and isinstance(value, str):
+            check_inside(value, root, workspace)
+        return True
+
+    return checker
 
 
 def _build(path: Path, doc: Document) -> Config:
@@ -130,8 +143,27 @@ def _missing_test_paths(config: Config, doc: Document) -> list[str]:
     ]
 
 
+#: A report template is a page of Markdown; a bigger file is not one.
+MAX_TEMPLATE_BYTES = 1 << 20
+
+
 def _missing_template(config: Config, doc: Document) -> list[str]:
+    """`report.template` must exist and parse as Jinja2 (its errors at its own line)."""
     template = config.report.template
-    if template is None or template.is_file():
+    if template is None:
         return []
-    return [doc.error(("report", "template"), f"no such file: {template.as_posix()!r}")]
+    key = ("report", "template")
+    if not template.is_file():
+        return [doc.error(key, f"no such file: {template.as_posix()!r}")]
+    if template.stat().st_size > MAX_TEMPLATE_BYTES:
+        return [doc.error(key, f"{template.as_posix()!r} is larger than 1 MiB")]
+    import jinja2
+
+    try:
+        jinja2.Environment().parse(template.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return [doc.error(key, f"{template.as_posix()!r} is not UTF-8 text")]
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{template.as_posix()}:{exc.lineno}"
+        return [doc.error(key, f"{where}: not a valid Jinja2 template: {exc.message}")]
+    return []

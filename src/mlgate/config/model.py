@@ -68,6 +68,8 @@ class Config:
     models: Mapping[str, ModelSpec] = field(default_factory=dict)
     pytest: PytestSettings = PytestSettings()
     checks: tuple[CheckSpec, ...] = ()
+    #: The folder every path must stay in (`mlgate.paths`); None when the run allows any path.
+    workspace: Path | None = None
 
     @property
     def root(self) -> Path:

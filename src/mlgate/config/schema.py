@@ -39,6 +39,7 @@ def build_schema() -> dict[str, Any]:
                 },
                 "template": {
                     "type": "string",
+                    "format": "path",
                     "description": "A Jinja2 template replacing the built-in report.md one.",
                 },
                 "max_failures_shown": {
@@ -68,7 +69,7 @@ def build_schema() -> dict[str, Any]:
             "properties": {
                 "paths": {
                     "type": "array",
-                    "items": {"type": "string"},
+                    "items": {"type": "string", "format": "path"},
                     "description": "Test files or folders, relative to mlgate.yml's folder.",
                 },
                 "args": {

@@ -5,16 +5,20 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from mlgate.config.schema_parts import NAME
 from mlgate.config.yamlload import Document, KeyPath, format_path
 
 
-def schema_issues(doc: Document, schema: dict[str, Any]) -> list[str]:
-    """Every schema violation as ``file:line:col: key.path: message``, in file order."""
-    validator = Draft202012Validator(schema)
+def schema_issues(
+    doc: Document, schema: dict[str, Any], *, format_checker: FormatChecker | None = None
+) -> list[str]:
+    """Every schema violation as ``file:line:col: key.path: message``, in file order.
+
+    `format_checker` checks the `format`s it knows (`path`: inside the workspace)."""
+    validator = Draft202012Validator(schema, format_checker=format_checker)
     found: list[tuple[int, int, str]] = []
     seen: set[str] = set()
     for error in validator.iter_errors(doc.data):
@@ -39,10 +43,14 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
                 continue
             out.append(((*path, key), f"unknown key {key!r}{did_you_mean(key, allowed)}"))
         return out or [(path, error.message)]
-    if error.validator in ("anyOf", "oneOf") and error.context:
+    if error.validator in ("anyOf", "oneOf"):
+        keys = _required_choices(schema[str(error.validator)])
+        if keys is not None:
+            return _explain_choice(path, error.instance, keys, schema)
         best = _best_context(error)
         if best is not None:
             return _explain(best, root)
+        return [(path, f"{_describe(error.instance)} is not allowed here")]
     if error.validator == "enum":
         options = ", ".join(repr(o) for o in value)
         hint = ""
@@ -67,6 +75,10 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
         name_path: KeyPath = path if path and path[-1] == bad_name else (*path, bad_name)
         return [(name_path, f"name {error.instance!r} may only use letters, digits, '_', '-', '.'")]
     if error.validator == "pattern":
+        described = str(schema.get("description", "")).strip().rstrip(".")
+        if described:  # the key's own words, not a regular expression
+            described = described[:1].lower() + described[1:]
+            return [(path, f"{error.instance!r} is not of the form expected here: {described}")]
         return [(path, f"{error.instance!r} does not match {value!r}")]
     if error.validator == "propertyNames" and error.context:
         bad: Any = error.context[0].instance
@@ -75,7 +87,54 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
         return [(path, "must not be empty")]
     if error.validator == "minItems":
         return [(path, f"needs at least {value} item(s)")]
-    return [(path, error.message)]
+    if error.validator == "minLength" and value == 1:
+        return [(path, "must not be empty")]
+    if error.validator in ("minLength", "maxLength"):
+        least = "at least" if error.validator == "minLength" else "at most"
+        return [(path, f"must be {least} {value} character(s) long, got {error.instance!r}")]
+    if error.validator == "maxItems":
+        return [(path, f"takes at most {value} item(s)")]
+    if error.validator == "uniqueItems":
+        return [(path, "lists an item twice")]
+    if error.validator == "maxProperties":
+        return [(path, f"takes at most {value} key(s)")]
+    if error.validator == "multipleOf":
+        return [(path, f"must be a multiple of {value}, got {error.instance!r}")]
+    if error.validator == "format" and error.cause is not None:
+        return [(path, str(error.cause))]
+    if error.validator == "not":
+        return [(path, f"{_describe(error.instance)} is not allowed here")]
+    return [(path, f"{_describe(error.instance)} is not allowed here ({error.validator})")]
+
+
+def _required_choices(branches: Any) -> list[str] | None:
+    """`oneOf: [{required: [a]}, {required: [b]}]` (exactly one of keys a, b) as [a, b]."""
+    if not isinstance(branches, list):
+        return None
+    keys = []
+    for branch in branches:
+        if not (isinstance(branch, dict) and set(branch) == {"required"}):
+            return None
+        if len(branch["required"]) != 1:
+            return None
+        keys.append(str(branch["required"][0]))
+    return keys
+
+
+def _explain_choice(
+    path: KeyPath, instance: Any, keys: list[str], schema: dict[str, Any]
+) -> list[tuple[KeyPath, str]]:
+    """`exactly one of these keys`, in words: none given, several given, or not a mapping."""
+    options = ", ".join(f"`{k}`" for k in keys)
+    if not isinstance(instance, dict):
+        if schema.get("type") == "object":
+            return []  # the `type` error says it: expected a mapping
+        return [(path, f"expected a mapping with one of {options}, got {_describe(instance)}")]
+    given = [k for k in keys if k in instance]
+    if not given:
+        return [(path, f"needs one of {options}")]
+    both = " and ".join(f"`{k}`" for k in given)
+    return [(path, f"give only one of {options}, not {both}")]
 
 
 def _best_context(error: ValidationError) -> ValidationError | None:

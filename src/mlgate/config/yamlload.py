@@ -73,7 +73,18 @@ def format_path(path: KeyPath) -> str:
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: only true/false are booleans, so `allowed: [yes, no]`
-    or `[Y, N, on, off]` stay the text the user wrote."""
+    or `[Y, N, on, off]` stay the text the user wrote. Nesting is capped at `MAX_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeepError(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -87,16 +98,19 @@ _Loader.add_implicit_resolver(
 )
 
 
+#: A configuration is a few kilobytes; more than this is a wrong file (`--config /dev/zero`).
+MAX_BYTES = 1 << 20
+#: Deeper nesting than this is not a configuration (and would exhaust Python's recursion).
+MAX_DEPTH = 64
+
+
 def load_document(path: Path, text: str | None = None, display: str | None = None) -> Document:
     """Parse YAML into a `Document`; broken YAML and duplicate keys are `ConfigError`s."""
     name = display or path.as_posix()
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError([f"{name}: no such file (give another with --config)"]) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError([f"{name}: cannot read: {exc}"]) from None
+        text = _read_text(path, name)
+    if len(text) > MAX_BYTES:
+        raise ConfigError([f"{name}: larger than {MAX_BYTES >> 20} MiB: not a configuration file"])
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -105,15 +119,66 @@ def load_document(path: Path, text: str | None = None, display: str | None = Non
             return Document(path=path, data={}, value_locations={(): Location(name, 1, 1)})
         data = _walk(loader, node, (), doc, name)
         return Document(path, data, doc.key_locations, doc.value_locations)
+    except _TooDeepError as exc:
+        line, col = exc.mark.line + 1, exc.mark.column + 1
+        raise ConfigError(
+            [f"{name}:{line}:{col}: nested more than {MAX_DEPTH} levels deep: not a configuration"]
+        ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise ConfigError([f"{name}:{line}:{col}: invalid YAML: {problem}"]) from None
+        raise ConfigError([yaml_error_line(name, exc)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{name}: invalid YAML: {exc}"]) from None
     finally:
         loader.dispose()
+
+
+def _read_text(path: Path, name: str) -> str:
+    """The file's text, reading no more than `MAX_BYTES` (+1 to tell that it is longer)."""
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError([f"{name}: no such file (give another with --config)"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{name}: is a folder, not a file (give one with --config)"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{name}: cannot read: {exc.strerror or exc}"]) from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError([f"{name}: larger than {MAX_BYTES >> 20} MiB: not a configuration file"])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError([f"{name}:{line}: not UTF-8 text (byte {exc.start + 1})"]) from None
+
+
+_CLOSERS = {
+    "flow mapping": "is a '}' missing?",
+    "flow sequence": "is a ']' missing?",
+    "quoted scalar": "is a closing quote missing?",
+}
+
+
+def yaml_error_line(name: str, exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's error as one line at the line where it was detected; when the construct it
+    was reading began on another line (an unclosed `{`), that line is named too."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    start = exc.context_mark
+    if exc.context and exc.problem and start is not None and start.line + 1 != line:
+        what = exc.context.removeprefix("while ").removeprefix("parsing ").removeprefix("scanning ")
+        hint = next((h for k, h in _CLOSERS.items() if what.endswith(k)), "")
+        opened = f"{what} opened on line {start.line + 1}, column {start.column + 1}"
+        opened += f": {hint}" if hint else ""
+        return f"{name}:{line}:{col}: invalid YAML: {exc.problem} ({opened})"
+    problem = " ".join(p for p in (exc.context, exc.problem) if p)
+    return f"{name}:{line}:{col}: invalid YAML: {problem}"
+
+
+class _TooDeepError(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("too deep")
+        self.mark = mark
 
 
 def _loc(node: yaml.Node, name: str) -> Location:

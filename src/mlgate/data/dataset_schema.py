@@ -12,6 +12,7 @@ DATASET: dict[str, Any] = {
     "properties": {
         "path": {
             "type": "string",
+            "format": "path",
             "minLength": 1,
             "description": "File or glob (`data/part-*.parquet`: the files, sorted, as one).",
         },

@@ -11,6 +11,7 @@ MODEL: dict[str, Any] = {
     "properties": {
         "path": {
             "type": "string",
+            "format": "path",
             "minLength": 1,
             "description": "The model file, relative to mlgate.yml (python: given to the factory).",
         },

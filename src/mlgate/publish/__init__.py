@@ -34,4 +34,11 @@ def publish(report: Report, options: PublishOptions) -> None:
     from mlgate.publish.github import publish_github
 
     has_token = bool(os.environ.get("GITHUB_TOKEN") or os.environ.get("INPUT_GITHUB-TOKEN"))
-    publish_github(report, options, api=options.mode == "github" or has_token)
+    try:
+        publish_github(report, options, api=options.mode == "github" or has_token)
+    except Exception as exc:  # publishing never changes the verdict, nor loses the report
+        where = options.report_dir.as_posix()
+        print(
+            f"mlgate: publishing failed ({type(exc).__name__}: {exc}); the report is in {where}",
+            flush=True,
+        )

@@ -7,9 +7,9 @@ import posixpath
 from datetime import UTC, datetime
 from typing import Any
 
-from mlgate.publish.client import GitHubClient
+from mlgate.publish.client import GitHubClient, answer
 from mlgate.publish.limits import CHECK_MAX_BYTES, fit, utf8_bytes
-from mlgate.report.text import clean_api_text
+from mlgate.report.text import clean_api_text, value_text
 from mlgate.results import CheckResult, Report
 
 ANNOTATIONS_PER_REQUEST = 50
@@ -46,7 +46,9 @@ def annotation(check: CheckResult, prefix: str) -> dict[str, Any] | None:
     loc = check.location
     message = check.message or check.status
     if check.observed is not None or check.expected is not None:
-        message += f"\nobserved: {check.observed!s} · expected: {check.expected!s}"
+        message += (
+            f"\nobserved: {value_text(check.observed)} · expected: {value_text(check.expected)}"
+        )
     return {
         "path": repo_file(loc.file, prefix),
         "start_line": max(1, int(loc.line)),
@@ -96,7 +98,7 @@ def create_check_run(
     if details_url:
         body["details_url"] = details_url
     resp = client.request("POST", client.repo_path("check-runs"), json=body)
-    run_id = int(resp.json()["id"])
+    run_id = int(answer(resp)["id"])
     for batch in batches[1:]:
         client.request(
             "PATCH",

@@ -126,12 +126,42 @@ class GitHubClient:
         query: dict[str, Any] | None = {**(params or {}), "per_page": 100}
         while url:
             resp = self.request("GET", url, params=query)
-            yield from resp.json()
+            page = answer(resp, list)
+            yield from page
             match = _NEXT.search(resp.headers.get("Link", ""))
             url, query = (match.group(1), None) if match else (None, None)
             if url and not url.startswith(self.api_url + "/"):
                 self.log(f"mlgate: not following a next-page link outside {self.api_url}")
                 return
+
+
+_JSON_KINDS = {
+    dict: "an object",
+    list: "a list",
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
+def answer(resp: requests.Response, shape: type[Any] = dict) -> Any:
+    """The JSON body of a GitHub answer, which must be a `shape` (an object, or a list); any
+    other answer is a `GitHubError` naming the call, never a crash further on."""
+    method = resp.request.method or "GET" if resp.request is not None else "GET"
+    path = _path_of(resp.url or "")
+    try:
+        data = resp.json()
+    except ValueError:
+        raise GitHubError(method, path, resp.status_code, "answered with no JSON") from None
+    if not isinstance(data, shape):
+        want = "an object" if shape is dict else "a list"
+        got = _JSON_KINDS.get(type(data), type(data).__name__)
+        raise GitHubError(
+            method, path, resp.status_code, f"answered {got} where {want} was expected"
+        )
+    return data
 
 
 def _message(resp: requests.Response) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mlgate.publish.client import GitHubClient, GitHubError
+from mlgate.publish.client import GitHubClient, GitHubError, answer
 from mlgate.publish.limits import COMMENT_MAX_CHARS, fit
 from mlgate.report.text import clean_api_text
 
@@ -56,7 +56,7 @@ def find_ours(client: GitHubClient, number: int, mark: str) -> list[dict[str, An
     """Our comments on the PR (all pages), oldest first."""
     path = client.repo_path(f"issues/{number}/comments")
     authors = _authors()
-    found = [c for c in client.paginate(path) if _ours(c, mark, authors)]
+    found = [c for c in client.paginate(path) if isinstance(c, dict) and _ours(c, mark, authors)]
     return sorted(found, key=lambda c: int(c["id"]))
 
 
@@ -81,7 +81,7 @@ def upsert(
         created = True
         ours = find_ours(client, number, mark)  # did a concurrent run create one too?
         if not ours:
-            return CommentResult("created", int(resp.json()["id"]))
+            return CommentResult("created", int(answer(resp)["id"]))
     keep, extra = ours[0], ours[1:]
     deleted = 0
     for dup in extra:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from mlgate.ghenv import GitHubEnv
 from mlgate.publish.checkrun import create_check_run, create_status, repo_file
-from mlgate.publish.client import GitHubClient, GitHubError
+from mlgate.publish.client import GitHubClient, GitHubError, answer
 from mlgate.publish.comment import comment_body, upsert
 from mlgate.publish.retry import RetryPolicy
 from mlgate.publish.workflow import append_summary, command, print_commands, write_outputs
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 MAX_LOG_ANNOTATIONS = 50
 #: What a call may raise: GitHub's refusal, or an answer not shaped as documented.
-_FAULTS = (GitHubError, ValueError, KeyError, TypeError)
+_FAULTS = (GitHubError, ValueError, KeyError, TypeError, AttributeError)
 Log = Callable[[str], None]
 
 
@@ -237,7 +237,7 @@ def _pr_number(client: GitHubClient, env: GitHubEnv, sha: str, log: Log) -> int 
     raw = os.environ.get("MLGATE_PR_NUMBER", "").strip()
     if not raw.isdigit():
         return None
-    pull = client.request("GET", client.repo_path(f"pulls/{int(raw)}")).json()
+    pull = answer(client.request("GET", client.repo_path(f"pulls/{int(raw)}")))
     if (pull.get("head") or {}).get("sha") != sha:
         log(f"mlgate: MLGATE_PR_NUMBER={raw} is not the pull request of {sha[:7]}: no comment")
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from mlgate.report.text import clean_xml_text
+from mlgate.report.text import clean_xml_text, value_text
 from mlgate.results import Report
 
 
@@ -47,7 +47,7 @@ def render_junit(report: Report) -> str:
 def _body(message: str, observed: object, expected: object) -> str:
     parts = [message]
     if observed is not None:
-        parts.append(f"observed: {observed}")
+        parts.append(f"observed: {value_text(observed)}")
     if expected is not None:
-        parts.append(f"expected: {expected}")
+        parts.append(f"expected: {value_text(expected)}")
     return "\n".join(parts)

@@ -10,7 +10,14 @@ from urllib.parse import quote
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
 from mlgate.registry import Registry
-from mlgate.report.text import code_md, fmt_value, message_md
+from mlgate.report.text import (
+    code_md,
+    fmt_value,
+    message_md,
+    plain_code,
+    plain_text,
+    unescape_md,
+)
 from mlgate.results import CheckResult, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -78,8 +85,37 @@ def render_markdown(
     template: Path | None = None,
     *,
     link_base: str | None = None,
+    plain: bool = False,
 ) -> str:
-    """Render the report; `link_base` (a blob URL at the head commit) turns lines into links."""
+    """Render the report; `link_base` (a blob URL at the head commit) turns lines into links.
+
+    A user's template (`report.template`) is rendered in a child process within a time and
+    memory budget and an output cap (`mlgate.report.sandbox`). `plain`: for a terminal, the
+    values as they are, not escaped for Markdown/HTML."""
+    load_families()  # families register their report sections on import
+    sections = [s for _, fn in REPORT_SECTIONS.items() if (s := fn(report))]
+    if plain:  # the families' sections are Markdown, escaped: read as plain text
+        sections = [unescape_md(s) for s in sections]
+    if template is None:
+        return render_template(report, None, sections, link_base=link_base, plain=plain)
+    from mlgate.report.sandbox import render_in_child
+
+    return render_in_child(report, template, sections, link_base=link_base, plain=plain)
+
+
+#: The longest report a template may render (report.md; the PR comment is cut much shorter).
+MAX_OUTPUT_CHARS = 4_000_000
+
+
+def render_template(
+    report: Report,
+    template: Path | None,
+    sections: list[str],
+    *,
+    link_base: str | None = None,
+    plain: bool = False,
+) -> str:
+    """Jinja2 in its sandbox on the built-in template or `template`; output capped."""
     import jinja2
 
     loader: jinja2.BaseLoader
@@ -100,18 +136,21 @@ def render_markdown(
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(md=message_md, code=code_md, num=fmt_value, pretty_id=pretty_id)
+    if plain:
+        env.filters.update(md=plain_text, code=plain_code, num=fmt_value, pretty_id=pretty_id)
+    else:
+        env.filters.update(md=message_md, code=code_md, num=fmt_value, pretty_id=pretty_id)
     icon, text = headline(report)
-    load_families()  # families register their report sections on import
-    sections = [s for _, fn in REPORT_SECTIONS.items() if (s := fn(report))]
     try:
         tpl = env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(template, exc) from None
     except jinja2.TemplateNotFound:
         raise ConfigError([f"report.template: no such file: {template}"]) from None
+    out: list[str] = []
+    size = 0
     try:
-        out = tpl.render(
+        for piece in tpl.generate(
             report=report,
             icon=icon,
             headline=text,
@@ -124,10 +163,19 @@ def render_markdown(
             sections=sections,
             example_columns=example_columns,
             where=lambda c: location_link(c, link_base),
-        )
-    except jinja2.TemplateError as exc:
+        ):
+            size += len(piece)
+            if size > MAX_OUTPUT_CHARS:
+                raise ConfigError(
+                    [
+                        f"{template or 'report.md.j2'}: report.template renders more than "
+                        f"{MAX_OUTPUT_CHARS:,} characters (a loop that never ends?)"
+                    ]
+                )
+            out.append(piece)
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as exc:
         raise _template_error(template, exc) from None
-    return out.rstrip() + "\n"
+    return "".join(out).rstrip() + "\n"
 
 
 def _template_error(template: Path | None, exc: Exception) -> ConfigError:

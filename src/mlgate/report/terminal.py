@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from mlgate.report.markdown import headline
+from mlgate.report.text import plain_text
 from mlgate.results import Report
 
 _MARK = {"failed": "FAIL", "error": "ERROR", "warning": "WARN"}
+_INDENT = " " * 10
+#: A multi-line message (a service's output, a test's assertion) shows at most its last lines.
+MESSAGE_LINES = 12
 
 
 def render_terminal(report: Report, report_dir: str | None = None, limit: int = 30) -> str:
@@ -19,8 +23,13 @@ def render_terminal(report: Report, report_dir: str | None = None, limit: int = 
     bad = report.with_status("failed", "error", "warning")
     for check in bad[:limit]:
         where = f"{check.location.file}:{check.location.line}: " if check.location else ""
-        first = check.message.splitlines()[0] if check.message else ""
-        lines.append(f"  {_MARK[check.status]:<5} {where}{check.id}: {first}")
+        message = plain_text(check.message).splitlines() or [""]
+        lines.append(f"  {_MARK[check.status]:<5} {where}{check.id}: {message[0]}")
+        rest = message[1:]
+        if len(rest) > MESSAGE_LINES:  # the end of a long message is where the reason is
+            lines.append(f"{_INDENT}… ({len(rest) - MESSAGE_LINES} more lines)")
+            rest = rest[-MESSAGE_LINES:]
+        lines.extend(f"{_INDENT}{line}" for line in rest)
     if len(bad) > limit:
         lines.append(f"  ... and {len(bad) - limit} more (see the report)")
     if report_dir:

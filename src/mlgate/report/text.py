@@ -65,8 +65,52 @@ def code_md(value: Any, limit: int = 200) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
+_TERMINAL_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def plain_text(value: Any) -> str:
+    """Untrusted text for a terminal: as written, without control characters (no escape
+    sequences); nothing is escaped for Markdown or HTML."""
+    return _TERMINAL_BAD.sub("\ufffd", str(value).replace("\r\n", "\n"))
+
+
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]|~])")
+
+
+def unescape_md(text: str) -> str:
+    """Markdown made by `escape_md` back as plain text (for a terminal): the inverse of it."""
+    import html
+
+    text = _MD_ESCAPED.sub(r"\1", text.replace(WORD_JOINER, "").replace("<br>", "\n"))
+    return plain_text(html.unescape(text))
+
+
+def plain_code(value: Any, limit: int = 200) -> str:
+    """A value in backticks for a terminal, on one line."""
+    text = plain_text(value).replace("\n", "⏎")
+    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
+
+
+#: How many entries of a mapping or list a value shows.
+MAX_SHOWN_ITEMS = 12
+
+
+def value_text(value: Any) -> str:
+    """A value at full precision, a mapping or list as `fmt_value` shows it (not Python's repr)."""
+    return fmt_value(value) if isinstance(value, (dict, list, tuple)) else str(value)
+
+
 def fmt_value(value: Any) -> str:
-    """Numbers shown compactly (thousands separators, 4 significant digits)."""
+    """Numbers shown compactly (thousands separators, 4 significant digits); a mapping as
+    `key: value, …` and a list as `a, b, …`, not as Python would print them."""
+    if isinstance(value, dict):
+        items = [f"{k}: {fmt_value(v)}" for k, v in list(value.items())[:MAX_SHOWN_ITEMS]]
+        more = len(value) - MAX_SHOWN_ITEMS
+        return ", ".join(items) + (f", … ({more} more)" if more > 0 else "")
+    if isinstance(value, (list, tuple)):
+        shown = [fmt_value(v) for v in value[:MAX_SHOWN_ITEMS]]
+        more = len(value) - MAX_SHOWN_ITEMS
+        return "[" + ", ".join(shown) + (f", … ({more} more)" if more > 0 else "") + "]"
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int):

@@ -13,6 +13,15 @@ from mlgate.errors import UsageError
 from mlgate.ghenv import GitHubEnv
 from mlgate.results import CheckResult, Counts, Location, Report
 from mlgate.runner.session import build_context, head_sha
+from mlgate.runner.startup import (
+    GateInterrupted,
+    check_select,
+    conftest_error,
+    interrupted_error,
+    pytest_main,
+    startup_error,
+    startup_problem,
+)
 
 
 def run_gate(
@@ -40,14 +49,29 @@ def run_gate(
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if select:
         args += ["-k", select]
-    code = pytest.main(args, plugins=[plugin])
+    check_select(select)
+    code, watch = pytest_main(args, plugin)
+    extra: list[CheckResult] = []
+    if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
+        problem = startup_problem(watch.text())
+        if problem.kind != "conftest" or not config.pytest.paths:
+            raise startup_error(config, problem)
+        # the team's tests cannot be loaded: they are one error, the declared checks still run
+        extra.append(conftest_error(problem))
+        plugin = GatePlugin(config, ctx)
+        team = {str(config.resolve(p)) for p in config.pytest.paths}
+        code, watch = pytest_main([a for a in args if a not in team], plugin)
+        if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
+            raise startup_error(config, startup_problem(watch.text()))
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise UsageError(
             f"pytest could not run the gate (exit {int(code)}); check `pytest.args` and -k"
         )
     if code == pytest.ExitCode.INTERRUPTED and not plugin.results:
         raise KeyboardInterrupt
-    checks = list(plugin.results.values())
+    if watch.interrupted:
+        extra.append(interrupted_error(config, watch.interrupted))
+    checks = extra + list(plugin.results.values())
     report = make_report(
         config,
         checks,
@@ -56,6 +80,8 @@ def run_gate(
         base_ref=ctx.base_ref or "",
         duration=time.perf_counter() - started,
     )
+    if watch.interrupted:
+        raise GateInterrupted(config, report, watch.interrupted)
     return config, report
 
 

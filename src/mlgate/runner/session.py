@@ -7,6 +7,7 @@ import subprocess
 from mlgate.config import Config
 from mlgate.context import RunContext
 from mlgate.ghenv import GitHubEnv
+from mlgate.gitref import commit_of
 
 
 def head_sha(env: GitHubEnv) -> str:
@@ -26,4 +27,7 @@ def head_sha(env: GitHubEnv) -> str:
 def build_context(config: Config, base_ref: str | None) -> RunContext:
     """The run's context: `--base-ref`, else the pull request's base commit from the event."""
     env = GitHubEnv.from_environ()
-    return RunContext(config=config, base_ref=base_ref or env.base_sha(), event=env.event)
+    ref = base_ref or env.base_sha()
+    if ref:  # `HEAD~1` as the commit it names now: every read and the report use that one
+        ref = commit_of(ref, config.root.resolve()) or ref
+    return RunContext(config=config, base_ref=ref, event=env.event)

@@ -47,6 +47,7 @@ ENTRY: dict[str, Any] = {
         "name": {"type": "string", "description": "Names the comparison in check ids."},
         "traffic": {
             "type": "string",
+            "format": "path",
             "description": "A JSONL file: one recorded request body (a JSON object) per line.",
         },
         "dataset": {
