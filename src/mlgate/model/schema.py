@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.stats.schema import CONFIDENCE, DECIDE
 
 METRIC_NAMES = [
     "accuracy",
@@ -213,7 +214,10 @@ BASELINE = _obj(
             "Metric name -> largest allowed worsening against the base model (for log_loss, "
             "brier, mae, rmse, mape: a rise)."
         ),
-        "min_agreement": {**FRACTION, "description": "Share of rows with the same label."},
+        "min_agreement": {
+            **FRACTION,
+            "description": "Share of rows with the same label (judged on its Wilson interval).",
+        },
         "score_diff": _obj(
             {
                 "p50": {**NUMBER, "minimum": 0, "description": "Bound on the median."},
@@ -224,6 +228,8 @@ BASELINE = _obj(
             minProperties=1,
             description="Bounds on quantiles of |score - base score| over the rows.",
         ),
+        "decide": DECIDE,
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
     required=["model"],
