@@ -71,7 +71,9 @@ def _judge(
 
     if kind == "data.drift":
         assert ref_profile is not None
-        return judge.drift(p.get("column"), suite, profile, ref_profile)
+        from mlgate.data.kinds import drift_columns
+
+        return judge.drift(p.get("column"), suite, profile, ref_profile, drift_columns(suite))
     if kind == "data.rows":
         return judge.rows(p, profile)
     if kind == "data.strict":
@@ -137,15 +139,17 @@ def assert_no_drift(
     threshold: float | None = None,
     min_rows: int = 30,
     bins: int = 10,
+    correction: str = "holm",
 ) -> None:
-    """Fail when a column of `current` drifted from `reference` (the gate's `drift:` block).
+    """Fail when a column of `current` drifted from `reference` (the gate's `drift:` block;
+    p-values adjusted across the columns by `correction`, as in the gate).
 
     `columns` default to every column both frames have. A column with too little data is not
     a failure (the gate reports it as skipped).
     """
     cols = list(columns) if columns else [c for c in current.columns if c in reference.columns]
     drift: dict[str, Any] = {"reference": "reference", "columns": [str(c) for c in cols]}
-    drift.update(method=method, min_rows=min_rows, bins=bins)
+    drift.update(method=method, min_rows=min_rows, bins=bins, correction=correction)
     if threshold is not None:
         drift["threshold"] = threshold
     entry = {"dataset": "frame", "drift": drift}
