@@ -61,7 +61,9 @@ def test_rows_that_would_decide() -> None:
     assert rows_needed(1000, 0.0, 0.1) is None
     assert rows_needed(1000, math.inf, 0.1) is None
     assert rows_needed(1000, 0.01, 0.5) == 1100  # more rows than now, always
-    assert round_2(4731) == 4800 and round_2(99.2) == 100 and round_2(12) == 12
+    assert round_2(4731) == 4800
+    assert round_2(99.2) == 100
+    assert round_2(12) == 12
 
 
 def test_unknown_rule() -> None:

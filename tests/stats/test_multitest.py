@@ -37,7 +37,8 @@ def test_worked_examples() -> None:
     # BH: 4/1*0.005=0.02, 4/2*0.01=0.02, 4/3*0.03=0.04, 4/4*0.04=0.04
     assert bh(P) == pytest.approx([0.02, 0.04, 0.04, 0.02])
     assert adjust(P, "none") == P
-    assert holm([]) == [] and bh([]) == []
+    assert holm([]) == []
+    assert bh([]) == []
     assert holm([0.9, 0.8]) == [1.0, 1.0]
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import binomtest, norm
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from mlgate.model import paired as P
+from mlgate.model import paired as pm
 from mlgate.model.metrics import METRICS, REGRESSION_METRICS, compute_metric
 from mlgate.stats.paired import delong, mcnemar_exact, paired_bootstrap, resample_weights
 
@@ -91,7 +91,8 @@ def test_resampling_is_seeded_and_sums_to_the_rows() -> None:
     assert np.array_equal(one, two)
     assert set(one.sum(axis=1)) == {300.0}
     cells = np.concatenate(resample_weights(np.array([5.0, 0.0, 90.0, 5.0]), 40, seed=1))
-    assert set(cells.sum(axis=1)) == {100.0} and cells[:, 1].max() == 0
+    assert set(cells.sum(axis=1)) == {100.0}
+    assert cells[:, 1].max() == 0
 
 
 def test_bootstrap_percentile_interval_of_a_mean_difference() -> None:
@@ -115,17 +116,17 @@ def classification(n: int, seed: int) -> tuple[np.ndarray, ...]:
 @pytest.mark.parametrize("metric", [m for m in METRICS if m not in REGRESSION_METRICS])
 def test_classification_statistics_equal_the_metric_at_the_observed_weights(metric: str) -> None:
     y, sa, la, sb, lb = classification(300, 4)
-    iv = P.paired_interval(metric, y, (sa, la), (sb, lb), 1, 0.95)
+    iv = pm.paired_interval(metric, y, (sa, la), (sb, lb), 1, 0.95)
     expected = compute_metric(metric, y, sa, la, 1) - compute_metric(metric, y, sb, lb, 1)
     assert iv.delta == pytest.approx(expected, abs=1e-12)
     assert iv.low <= iv.high
     if metric == "roc_auc":
         return
     if metric in ("log_loss", "brier", "average_precision"):
-        stat = P._row_statistic(metric, y, sa, 1)
+        stat = pm._row_statistic(metric, y, sa, 1)
         got = stat(np.ones((1, len(y))))[0]
     else:
-        freq, stat_a, _, _ = P._label_cells(metric, y, la, lb, 1)
+        freq, stat_a, _, _ = pm._label_cells(metric, y, la, lb, 1)
         got = stat_a(freq[None, :])[0]
     assert got == pytest.approx(compute_metric(metric, y, sa, la, 1), abs=1e-12)
 
@@ -135,19 +136,20 @@ def test_regression_statistics_equal_the_metric(metric: str) -> None:
     rng = np.random.default_rng(3)
     y = rng.normal(10, 3, 250)
     pred = y + rng.normal(0, 1, 250)
-    stat = P._row_statistic(metric, y, pred, None)
+    stat = pm._row_statistic(metric, y, pred, None)
     assert stat(np.ones((1, 250)))[0] == pytest.approx(
         compute_metric(metric, y, pred, pred, None), rel=1e-12
     )
     other = y + rng.normal(0.5, 1.2, 250)
-    iv = P.paired_interval(metric, y, (pred, pred), (other, other), None, 0.95)
+    iv = pm.paired_interval(metric, y, (pred, pred), (other, other), None, 0.95)
     assert iv.low <= iv.delta <= iv.high or metric == "mape"
 
 
 @settings(deadline=None, max_examples=60)
 @given(
-    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 6), st.integers(0, 3)), min_size=2,
-             max_size=40)
+    st.lists(
+        st.tuples(st.integers(0, 1), st.integers(0, 6), st.integers(0, 3)), min_size=2, max_size=40
+    )
 )
 def test_weighted_average_precision_equals_scikit_learn_with_sample_weights(
     rows: list[tuple[int, int, int]],
@@ -155,7 +157,7 @@ def test_weighted_average_precision_equals_scikit_learn_with_sample_weights(
     y = np.array([r[0] for r in rows], dtype=float)
     s = np.array([r[1] for r in rows], dtype=float) / 6  # ties on purpose
     w = np.array([r[2] for r in rows], dtype=float)
-    got = P._weighted_ap(y, s)(w[None, :])[0]
+    got = pm._weighted_ap(y, s)(w[None, :])[0]
     if (w * y).sum() == 0:
         assert np.isnan(got)
         return
@@ -169,7 +171,7 @@ def test_balanced_accuracy_with_three_classes() -> None:
     y = rng.choice(["a", "b", "c"], 300)
     la = np.where(rng.random(300) < 0.8, y, "a")
     lb = np.where(rng.random(300) < 0.7, y, "b")
-    freq, stat_a, stat_b, _ = P._label_cells("balanced_accuracy", y, la, lb, "a")
+    freq, stat_a, stat_b, _ = pm._label_cells("balanced_accuracy", y, la, lb, "a")
     assert stat_a(freq[None])[0] == pytest.approx(
         compute_metric("balanced_accuracy", y, la, la, "a")
     )
