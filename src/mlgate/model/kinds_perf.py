@@ -84,6 +84,8 @@ def check_metric(spec: CheckSpec, ctx: RunContext) -> Outcome:
     }
     if why:
         details["base_note"] = why
+    if base is not None:
+        details.update(_delta_interval(ctx, p))
     tail = ""
     if base is not None:
         tail = f"; base model {fmt(base)} (Δ {value - base:+.4g})"
@@ -105,6 +107,18 @@ def check_metric(spec: CheckSpec, ctx: RunContext) -> Outcome:
         examples=[] if ok else worst_rows(s, ctx.config.report.max_failures_shown),
         details=details,
     )
+
+
+def _delta_interval(ctx: RunContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The paired interval of (this model - the base model) for the report's table."""
+    from mlgate.model.kinds_compare import paired_delta
+    from mlgate.stats.decide import DEFAULT_CONFIDENCE
+
+    try:
+        iv = paired_delta(ctx, p, p["metric"], DEFAULT_CONFIDENCE)
+    except (SkipCheck, MlgateError):
+        return {}
+    return {"delta_ci": [iv.low, iv.high], "confidence": DEFAULT_CONFIDENCE}
 
 
 def worst_rows(s: Scored, limit: int) -> list[dict[str, Any]]:
