@@ -88,7 +88,7 @@ def metrics_section(report: Report) -> str | None:
             rows[key] = d
     if not rows:
         return None
-    levels = {d.get("confidence") for d in rows.values() if _ci(d)}
+    levels = {float(d.get("confidence") or 0) for d in rows.values() if _ci(d)}
     level = f"{100 * levels.pop():g}% CI of Δ" if len(levels) == 1 else "CI of Δ"
     many = len({m for m, _ in rows}) > 1
     lines = [
