@@ -18,7 +18,13 @@ import numpy as np
 
 from mlgate.model.metrics import comparable, compute_metric
 from mlgate.model.scoring import as_binary
-from mlgate.stats.paired import Interval, delong, mcnemar_exact, paired_bootstrap
+from mlgate.stats.paired import (
+    Interval,
+    auc_interval,
+    delong,
+    mcnemar_exact,
+    paired_bootstrap,
+)
 
 SEED = 0
 LOG_CLIP = 1e-15
@@ -58,6 +64,31 @@ def paired_interval(
         lambda w: (stat_a(w), stat_b(w)), freq, estimate, confidence, seed=seed, method=method
     )
     return out if p is None else replace(out, method=out.method + "; exact McNemar test", p_value=p)
+
+
+def metric_interval(
+    metric: str,
+    y: np.ndarray,
+    score: np.ndarray,
+    label: np.ndarray,
+    pos: Any,
+    confidence: float,
+    *,
+    seed: int = SEED,
+) -> tuple[float, float]:
+    """The interval of one model's `metric` on these rows: DeLong for ROC AUC, else the same
+    seeded bootstrap as the paired one (NaN when it cannot be told)."""
+    value = compute_metric(metric, y, score, label, pos)
+    if value != value:
+        return float("nan"), float("nan")
+    if metric == "roc_auc":
+        return auc_interval(as_binary(y, pos), score, confidence)
+    if metric in ("accuracy", "balanced_accuracy", "precision", "recall", "f1"):
+        freq, stat, _, _ = _label_cells(metric, y, label, label, pos)
+    else:
+        freq, stat = np.ones(len(y)), _row_statistic(metric, y, score, pos)
+    iv = paired_bootstrap(lambda w: (stat(w), np.zeros(len(w))), freq, value, confidence, seed=seed)
+    return iv.low, iv.high
 
 
 def _label_cells(

@@ -68,6 +68,14 @@ def _per_metric(description: str) -> dict[str, Any]:
     }
 
 
+GROUP_DECIDE: dict[str, Any] = {
+    **DECIDE,
+    "default": "estimate",
+    "description": "How each slice's (or the gap's, the measure's) interval decides: estimate "
+    "(default: the point estimate), evidence (fail only when the whole interval is past the "
+    "bound; past it by the estimate alone is a warning), proof (pass only when the whole "
+    "interval is within).",
+}
 BINS: dict[str, Any] = {
     "oneOf": [
         {"type": "array", "items": NUMBER, "minItems": 2, "description": "Bin edges, [lo, hi)."},
@@ -85,6 +93,8 @@ SLICE = _obj(
             "Metric name -> largest allowed gap between the best and the worst judged slice."
         ),
         "min_rows": MIN_ROWS,
+        "decide": GROUP_DECIDE,
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
     required=["by"],
@@ -108,6 +118,8 @@ FAIRNESS = _obj(
             "(e.g. min: 0.8).",
         },
         "min_rows": MIN_ROWS,
+        "decide": GROUP_DECIDE,
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
     required=["protected"],

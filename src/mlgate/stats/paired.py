@@ -45,6 +45,23 @@ def midranks(x: np.ndarray) -> np.ndarray:
     return np.asarray(rankdata(x, method="average", axis=-1), dtype=float)
 
 
+def _delong_parts(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The AUC of each row of `scores` and their covariance (None without both classes)."""
+    pos, neg = scores[:, y], scores[:, ~y]
+    m, n = pos.shape[1], neg.shape[1]
+    if m == 0 or n == 0:
+        return None
+    tx, ty = midranks(pos), midranks(neg)
+    tz = midranks(np.hstack([pos, neg]))
+    auc = (tz[:, :m].sum(axis=1) / m - (m + 1) / 2) / n
+    v10 = (tz[:, :m] - tx) / n  # per positive: share of negatives ranked below it
+    v01 = 1 - (tz[:, m:] - ty) / m  # per negative: share of positives ranked above it
+    k = len(scores)
+    s10 = np.atleast_2d(np.cov(v10)) if m > 1 else np.zeros((k, k))
+    s01 = np.atleast_2d(np.cov(v01)) if n > 1 else np.zeros((k, k))
+    return auc, s10 / m + s01 / n
+
+
 def delong(y: np.ndarray, score_a: np.ndarray, score_b: np.ndarray, confidence: float) -> Interval:
     """AUC(a) - AUC(b) on the same rows, with DeLong's interval and two-sided p-value.
 
@@ -53,19 +70,11 @@ def delong(y: np.ndarray, score_a: np.ndarray, score_b: np.ndarray, confidence: 
     """
     y = np.asarray(y).astype(bool)
     scores = np.vstack([np.asarray(score_a, float), np.asarray(score_b, float)])
-    pos, neg = scores[:, y], scores[:, ~y]
-    m, n = pos.shape[1], neg.shape[1]
-    if m == 0 or n == 0:
+    parts = _delong_parts(y, scores)
+    if parts is None:
         nan = float("nan")
         return Interval(nan, nan, nan, confidence, "DeLong", None)
-    tx, ty = midranks(pos), midranks(neg)
-    tz = midranks(np.hstack([pos, neg]))
-    auc = (tz[:, :m].sum(axis=1) / m - (m + 1) / 2) / n
-    v10 = (tz[:, :m] - tx) / n  # per positive: share of negatives ranked below it
-    v01 = 1 - (tz[:, m:] - ty) / m  # per negative: share of positives ranked above it
-    s10 = np.cov(v10) if m > 1 else np.zeros((2, 2))
-    s01 = np.cov(v01) if n > 1 else np.zeros((2, 2))
-    cov = s10 / m + s01 / n
+    auc, cov = parts
     var = float(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
     delta = float(auc[0] - auc[1])
     if not var > 1e-18:
@@ -76,6 +85,27 @@ def delong(y: np.ndarray, score_a: np.ndarray, score_b: np.ndarray, confidence: 
 
     p = float(2 * norm.sf(abs(delta) / se))
     return Interval(delta, delta - z * se, delta + z * se, confidence, "DeLong", p)
+
+
+def auc_interval(y: np.ndarray, score: np.ndarray, confidence: float) -> tuple[float, float]:
+    """DeLong's interval of one ROC AUC, kept within [0, 1] (NaN without both classes)."""
+    parts = _delong_parts(np.asarray(y).astype(bool), np.asarray(score, float)[None, :])
+    if parts is None:
+        return float("nan"), float("nan")
+    auc, cov = float(parts[0][0]), float(parts[1][0, 0])
+    half = z_of(confidence) * math.sqrt(max(cov, 0.0))
+    return max(0.0, auc - half), min(1.0, auc + half)
+
+
+def mover(a: tuple[float, float, float], b: tuple[float, float, float]) -> tuple[float, float]:
+    """Interval of a - b for independent estimates from their own (estimate, low, high)
+    intervals (the MOVER of Zou & Donner 2008; Newcombe's interval for Wilson intervals)."""
+    (va, la, ua), (vb, lb, ub) = a, b
+    d = va - vb
+    return (
+        d - math.sqrt((va - la) ** 2 + (ub - vb) ** 2),
+        d + math.sqrt((ua - va) ** 2 + (vb - lb) ** 2),
+    )
 
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
