@@ -239,6 +239,18 @@ def _ci_text(ci: Any) -> str:
     return f"{fmt(ci[0])} to {fmt(ci[1])}"
 
 
+def _slice_details(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    rule, confidence = _rule(p)
+    return {
+        "by": p["by"],
+        "metric": p["metric"],
+        "slices": rows,
+        "model": p["model"],
+        "decide": rule,
+        "confidence": confidence,
+    }
+
+
 @CHECKS.register("model.slice")
 def check_slice(spec: CheckSpec, ctx: RunContext) -> Outcome:
     p = dict(spec.params)
@@ -260,14 +272,7 @@ def check_slice(spec: CheckSpec, ctx: RunContext) -> Outcome:
         extra = "; not judged: " + ", ".join(
             f"{r['slice']} ({r['rows']:,} rows, {r['note']})" for r in unjudged
         )
-    details = {
-        "by": by,
-        "metric": metric,
-        "slices": rows,
-        "model": p["model"],
-        "decide": rule,
-        "confidence": confidence,
-    }
+    details = _slice_details(p, rows)
     words = {"passed": "ok", "failed": "out of bounds", "inconclusive": "inconclusive"}
     examples = [
         {
@@ -326,14 +331,7 @@ def check_slice_gap(spec: CheckSpec, ctx: RunContext) -> Outcome:
     rule, confidence = _rule(p)
     rows = _slices(ctx, p)
     judged = [r for r in rows if r["judged"]]
-    details: dict[str, Any] = {
-        "by": by,
-        "metric": metric,
-        "slices": rows,
-        "model": p["model"],
-        "decide": rule,
-        "confidence": confidence,
-    }
+    details = _slice_details(p, rows)
     if len(judged) < 2:
         return Outcome.skipped(
             f"fewer than 2 slices of `{by}` are big enough to compare {metric}", details=details
