@@ -35,10 +35,11 @@ def paired_delta(ctx: RunContext, p: dict[str, Any], metric: str, confidence: fl
         cur, base = _pair(ctx, p)
         metric_of(cur, metric)  # the same checks and messages as a metric (truth, kind)
         metric_of(base, metric)
+        assert cur.y is not None  # metric_of said why otherwise
         keep = cur.known()
         return paired_interval(
             metric,
-            cur.y[keep] if cur.y is not None else cur.score[keep],
+            cur.y[keep],
             (cur.score[keep], cur.label[keep]),
             (base.score[keep], base.label[keep]),
             cur.scorer.positive_class,
