@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mlgate.config.yamlload import Document
     from mlgate.context import RunContext
 
-OutcomeStatus = Literal["passed", "failed", "skipped", "error"]
+OutcomeStatus = Literal["passed", "failed", "warning", "skipped", "error"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ class Outcome:
     @classmethod
     def failed(cls, message: str, **kw: Any) -> Outcome:
         return cls("failed", message, **kw)
+
+    @classmethod
+    def warning(cls, message: str, **kw: Any) -> Outcome:
+        """Neither passed nor failed, whatever the severity (e.g. an inconclusive comparison)."""
+        return cls("warning", message, **kw)
 
     @classmethod
     def skipped(cls, message: str, **kw: Any) -> Outcome:

@@ -40,6 +40,7 @@ class DriftResult:
     reference_rows: int
     current_rows: int
     moved: list[dict[str, Any]] = field(default_factory=list)
+    sampled: bool = False  # computed on a fixed sample of a streamed column
 
     @property
     def direction(self) -> str:

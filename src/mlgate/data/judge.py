@@ -7,14 +7,17 @@ count), the first offending rows and the most frequent offending values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mlgate.checks import Outcome
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
 from mlgate.data.suite import Suite
+
+if TYPE_CHECKING:
+    from mlgate.data.drift import DriftResult
 
 _TYPE_OK = {
     "integer": ("integer",),
@@ -405,51 +408,92 @@ def stat(params: Mapping[str, Any], suite: Suite, profile: Profile) -> Outcome:
 # -- drift ---------------------------------------------------------------------------------
 
 
-def _drift_or_skip(column: str, suite: Suite, current: Profile, reference: Profile) -> Outcome:
-    """One column of an every-column drift check: a method that does not apply to it (`ks` on
-    text) skips that column instead of failing the whole check."""
-    from mlgate.errors import CheckError
+def drift(
+    column_name: str | None,
+    suite: Suite,
+    current: Profile,
+    reference: Profile,
+    columns: Sequence[str] | None = None,
+) -> Outcome:
+    """Drift of one column (or of every column both datasets have, when `column_name` is None).
 
-    try:
-        return drift(column, suite, current, reference)
-    except CheckError as exc:
-        return Outcome.skipped(f"`{column}`: {exc}")
-
-
-def drift(column_name: str | None, suite: Suite, current: Profile, reference: Profile) -> Outcome:
-    """Drift of one column (or of every column both datasets have, when `column_name` is None)."""
+    The p-values (ks, chi2) of the columns judged together are adjusted by the suite's
+    `correction`: every column both have for the every-column check; `columns` (the suite's
+    drift columns) for a column's own check; just the column when `columns` is not given.
+    """
     assert suite.drift is not None
-    if column_name is None:
-        common = [c for c in current.columns if c in reference.column and c in current.column]
-        outcomes = {c: _drift_or_skip(c, suite, current, reference) for c in common}
-        bad = [c for c, o in outcomes.items() if o.status == "failed"]
-        skipped = [c for c, o in outcomes.items() if o.status == "skipped"]
-        msg = (
-            f"{len(bad)} of {len(common)} columns drifted: " + ", ".join(f"`{c}`" for c in bad)
-            if bad
-            else f"no drift on the {len(common)} columns both datasets have"
-        )
-        if skipped:
-            shown = ", ".join(f"`{c}`" for c in skipped[:10]) + (
-                ", ..." if len(skipped) > 10 else ""
-            )
-            msg += f" ({len(skipped)} not compared: {shown}; see details)"
-        return Outcome.judge(
-            not bad,
-            msg,
-            observed=bad,
-            expected="no drifted column",
-            examples=[{"column": c, "result": outcomes[c].message} for c in bad],
-            details={
-                "columns": {
-                    c: {**o.details, "skipped": o.message} if o.status == "skipped" else o.details
-                    for c, o in outcomes.items()
-                }
+    if column_name is not None:
+        family = list(columns) if columns else [column_name]
+        if column_name not in family:
+            family.append(column_name)
+        return drift_family(family, suite, current, reference)[column_name]
+    common = [c for c in current.columns if c in reference.column and c in current.column]
+    outcomes = {
+        c: Outcome.skipped(f"`{c}`: {o.message}") if o.status == "error" else o
+        for c, o in drift_family(common, suite, current, reference).items()
+    }
+    bad = [c for c, o in outcomes.items() if o.status == "failed"]
+    skipped = [c for c, o in outcomes.items() if o.status == "skipped"]
+    msg = (
+        f"{len(bad)} of {len(common)} columns drifted: " + ", ".join(f"`{c}`" for c in bad)
+        if bad
+        else f"no drift on the {len(common)} columns both datasets have"
+    )
+    if skipped:
+        shown = ", ".join(f"`{c}`" for c in skipped[:10]) + (", ..." if len(skipped) > 10 else "")
+        msg += f" ({len(skipped)} not compared: {shown}; see details)"
+    return Outcome.judge(
+        not bad,
+        msg,
+        observed=bad,
+        expected="no drifted column",
+        examples=[{"column": c, "result": outcomes[c].message} for c in bad],
+        details={
+            "correction": suite.drift.correction,
+            "columns": {
+                c: {**o.details, "skipped": o.message} if o.status == "skipped" else o.details
+                for c, o in outcomes.items()
             },
-        )
+        },
+    )
+
+
+def drift_family(
+    columns: Sequence[str], suite: Suite, current: Profile, reference: Profile
+) -> dict[str, Outcome]:
+    """The drift outcome of each column, p-values adjusted together by the suite's correction
+    (a method that does not apply to a column makes that column `error`, not the others)."""
+    from mlgate.data.drift import P_VALUE_METHODS, DriftResult
+    from mlgate.errors import CheckError
+    from mlgate.stats.multitest import adjust
+
+    assert suite.drift is not None
+    raw: dict[str, DriftResult | Outcome] = {}
+    for c in columns:
+        try:
+            raw[c] = _drift_result(c, suite, current, reference)
+        except CheckError as exc:
+            raw[c] = Outcome.error(str(exc))
+    tested = [
+        c for c, r in raw.items() if isinstance(r, DriftResult) and r.method in P_VALUE_METHODS
+    ]
+    correction = suite.drift.correction
+    scores = [r.score for c in tested if isinstance(r := raw[c], DriftResult)]
+    adjusted = dict(zip(tested, adjust(scores, correction), strict=True))
+    return {
+        c: r if isinstance(r, Outcome) else _drift_outcome(r, adjusted.get(c), len(tested), suite)
+        for c, r in raw.items()
+    }
+
+
+def _drift_result(
+    column_name: str, suite: Suite, current: Profile, reference: Profile
+) -> DriftResult | Outcome:
+    """One column's raw drift result, or the outcome that says why it cannot be compared."""
     from mlgate.data.drift import categorical_drift, numeric_drift
 
     d = suite.drift
+    assert d is not None
     cur = current.column.get(column_name)
     ref = reference.column.get(column_name)
     if cur is None:
@@ -491,28 +535,49 @@ def drift(column_name: str | None, suite: Suite, current: Profile, reference: Pr
         )
     else:
         result = categorical_drift(ref.counts, cur.counts, d.method, d.threshold)
-    direction = "below" if result.direction == "p-value" else "above"
+    result.sampled = cur.sampled or ref.sampled
+    return result
+
+
+def _drift_outcome(
+    result: DriftResult, adjusted: float | None, tests: int, suite: Suite
+) -> Outcome:
+    """The outcome of one column's drift; a p-value method judges the adjusted p-value."""
+    from mlgate.stats.multitest import CORRECTION_TEXT
+
+    assert suite.drift is not None
+    correction = suite.drift.correction
+    judged = result.score if adjusted is None else adjusted
+    p_method = result.direction == "p-value"
+    drifted = judged < result.threshold if p_method else judged > result.threshold
+    direction = "below" if p_method else "above"
+    figure = f"{result.method} {result.direction} {result.score:.4g}"
+    if adjusted is not None and correction != "none" and tests > 1:
+        figure += f", {CORRECTION_TEXT[correction]}-adjusted over {tests} columns {adjusted:.4g}"
     moved = "; ".join(
         f"{m['bin']} {100 * m['reference']:.1f}% → {100 * m['current']:.1f}%" for m in result.moved
     )
     msg = (
-        f"{result.method} {result.direction} {result.score:.4g} (drift if {direction} "
-        f"{result.threshold:g}) · reference {result.reference_rows:,} rows · current "
-        f"{result.current_rows:,} rows" + (f" · moved most: {moved}" if moved else "")
+        f"{figure} (drift if {direction} {result.threshold:g}) · reference "
+        f"{result.reference_rows:,} rows · current {result.current_rows:,} rows"
+        + (f" · moved most: {moved}" if moved else "")
     )
+    details: dict[str, Any] = {
+        "method": result.method,
+        "score": result.score,
+        "threshold": result.threshold,
+        "reference_rows": result.reference_rows,
+        "current_rows": result.current_rows,
+        "moved": result.moved,
+        "sampled": result.sampled,
+    }
+    if p_method:
+        details.update(p_value=result.score, p_adjusted=judged, correction=correction, tests=tests)
     return Outcome.judge(
-        not result.drifted,
+        not drifted,
         msg,
-        observed=round(result.score, 6),
-        expected=f"{'>=' if direction == 'below' else '<='} {result.threshold:g}",
-        examples=list(result.moved) if result.drifted else [],
-        details={
-            "method": result.method,
-            "score": result.score,
-            "threshold": result.threshold,
-            "reference_rows": result.reference_rows,
-            "current_rows": result.current_rows,
-            "moved": result.moved,
-            "sampled": cur.sampled or ref.sampled,
-        },
+        observed=round(judged, 6),
+        expected=f"{'>=' if p_method else '<='} {result.threshold:g}",
+        examples=list(result.moved) if drifted else [],
+        details=details,
     )

@@ -88,4 +88,14 @@ def check_drift(spec: CheckSpec, ctx: RunContext) -> Outcome:
     current = suite_profile(spec, ctx)
     cols = drift_columns(spec.suite)
     reference = reference_profile(spec, ctx, cols)
-    return judge.drift(spec.params.get("column"), spec.suite, current, reference)
+    column = spec.params.get("column")
+    if column is None:
+        return judge.drift(None, spec.suite, current, reference)
+    family = cols or (column,)
+    outcomes = ctx.memo(
+        ("data-drift", spec.group, family),
+        lambda: judge.drift_family(family, spec.suite, current, reference),
+    )
+    if column not in outcomes:
+        return judge.drift(column, spec.suite, current, reference)
+    return outcomes[column]

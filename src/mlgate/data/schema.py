@@ -6,6 +6,7 @@ from typing import Any
 
 from mlgate.config.schema_parts import FRACTION, SEVERITY
 from mlgate.data.suite import DRIFT_METHODS
+from mlgate.stats.schema import CORRECTION
 
 COLUMN_TYPES = ["integer", "float", "number", "string", "boolean", "category", "datetime"]
 
@@ -101,6 +102,7 @@ DRIFT: dict[str, Any] = {
             "minimum": 2,
             "description": "Quantile bins of the reference for numeric columns. Default 10.",
         },
+        "correction": CORRECTION,
         "severity": SEVERITY,
     },
 }

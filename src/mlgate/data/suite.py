@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlgate.stats.multitest import Correction
+
 #: Column keys whose check needs the column to have its declared type (skipped otherwise).
 TYPED_KEYS = ("min", "max", "allowed", "pattern", "mean", "std", "median", "quantiles")
 STAT_KEYS = ("mean", "std", "median")
@@ -70,6 +72,7 @@ class Drift:
     threshold: float | None = None
     min_rows: int = 30
     bins: int = 10
+    correction: Correction = "holm"
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ def build_suite(entry: Mapping[str, Any], name: str, max_examples: int = 20) -> 
             threshold=drift.get("threshold"),
             min_rows=int(drift.get("min_rows", 30)),
             bins=int(drift.get("bins", 10)),
+            correction=drift.get("correction", "holm"),
         )
         if drift
         else None,

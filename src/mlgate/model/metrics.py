@@ -33,7 +33,7 @@ def compute_metric(
     if len(y) == 0:
         return float("nan")
     if name in ("accuracy", "balanced_accuracy"):
-        yt, yp = _comparable(y, label)
+        yt, yp = comparable(y, label)
         if name == "accuracy":
             return float(m.accuracy_score(yt, yp))
         if len(np.unique(yt)) < 2:
@@ -66,7 +66,7 @@ def compute_metric(
     raise CheckError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
 
 
-def _comparable(y: np.ndarray, label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def comparable(y: np.ndarray, label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Truth and labels in one type (a float label 1.0 equals a target 1; '1' equals 1)."""
     import numpy as np
 

@@ -9,6 +9,7 @@ from mlgate.config.model import Config
 from mlgate.config.yamlload import Document
 from mlgate.errors import ConfigError
 from mlgate.plan_helpers import entry_name, require_name, severity_of, spec
+from mlgate.stats.decide import DEFAULT_CONFIDENCE, DEFAULT_RULE
 
 FAIRNESS_MEASURES = (
     "demographic_parity_difference",
@@ -157,7 +158,11 @@ def _plan_entry(doc: Document, entry: dict[str, Any], i: int) -> list[CheckSpec]
         )
     baseline = entry.get("baseline")
     if baseline:
-        bcommon = {"base_model": baseline["model"]}
+        bcommon = {
+            "base_model": baseline["model"],
+            "decide": baseline.get("decide", DEFAULT_RULE),
+            "confidence": baseline.get("confidence", DEFAULT_CONFIDENCE),
+        }
         for metric, drop in (baseline.get("max_drop") or {}).items():
             add(
                 ("baseline", "max_drop", metric),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.stats.schema import CONFIDENCE, DECIDE
 
 METRIC_NAMES = [
     "accuracy",
@@ -67,6 +68,14 @@ def _per_metric(description: str) -> dict[str, Any]:
     }
 
 
+GROUP_DECIDE: dict[str, Any] = {
+    **DECIDE,
+    "default": "estimate",
+    "description": "How each slice's (or the gap's, the measure's) interval decides: estimate "
+    "(default: the point estimate), evidence (fail only when the whole interval is past the "
+    "bound; past it by the estimate alone is a warning), proof (pass only when the whole "
+    "interval is within).",
+}
 BINS: dict[str, Any] = {
     "oneOf": [
         {"type": "array", "items": NUMBER, "minItems": 2, "description": "Bin edges, [lo, hi)."},
@@ -84,6 +93,8 @@ SLICE = _obj(
             "Metric name -> largest allowed gap between the best and the worst judged slice."
         ),
         "min_rows": MIN_ROWS,
+        "decide": GROUP_DECIDE,
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
     required=["by"],
@@ -107,6 +118,8 @@ FAIRNESS = _obj(
             "(e.g. min: 0.8).",
         },
         "min_rows": MIN_ROWS,
+        "decide": GROUP_DECIDE,
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
     required=["protected"],
@@ -213,7 +226,10 @@ BASELINE = _obj(
             "Metric name -> largest allowed worsening against the base model (for log_loss, "
             "brier, mae, rmse, mape: a rise)."
         ),
-        "min_agreement": {**FRACTION, "description": "Share of rows with the same label."},
+        "min_agreement": {
+            **FRACTION,
+            "description": "Share of rows with the same label (judged on its Wilson interval).",
+        },
         "score_diff": _obj(
             {
                 "p50": {**NUMBER, "minimum": 0, "description": "Bound on the median."},
@@ -224,6 +240,8 @@ BASELINE = _obj(
             minProperties=1,
             description="Bounds on quantiles of |score - base score| over the rows.",
         ),
+        "decide": DECIDE,
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
     required=["model"],

@@ -1,24 +1,23 @@
-"""Rates with their uncertainty: k of n with a 95% Wilson score interval."""
+"""Figures in messages: rates with their uncertainty (k of n with a 95% Wilson score
+interval), intervals, and the words of a decision (`mlgate.stats.decide`)."""
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from mlgate.stats.intervals import wilson_z
+
+if TYPE_CHECKING:
+    from mlgate.checks import Outcome
+    from mlgate.stats.decide import Decision
 
 Z95 = 1.959963984540054
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval of the proportion k/n (0..1 when n is 0)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if k <= 0 else max(0.0, min(p, centre - half))
-    hi = 1.0 if k >= n else min(1.0, max(p, centre + half))
-    return lo, hi
+    return wilson_z(k, n, z)
 
 
 def pct(x: float) -> str:
@@ -86,3 +85,36 @@ def within(value: float, lo: Any, hi: Any) -> bool:
     if value != value:
         return False
     return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def interval_text(
+    ci: Sequence[float], confidence: float, what: str = "", show: Callable[[float], str] = fmt
+) -> str:
+    """'95% CI of the drop −0.0021 to 0.012' (or why there is none)."""
+    level = f"{100 * confidence:g}% CI" + (f" {what}" if what else "")
+    lo, hi = ci
+    if lo != lo or hi != hi:
+        return f"{level}: none (the metric is undefined in too many resamples)"
+    return f"{level} {show(lo)} to {show(hi)}"
+
+
+VERDICT_WORDS = {"passed": "passes", "failed": "fails", "inconclusive": "inconclusive"}
+
+
+def decision_text(rule: str, decision: Decision, n: int) -> str:
+    """'inconclusive: the interval straddles the limit (decide: evidence); about 4,800 rows
+    would decide (1,114 now)'."""
+    out = f"{VERDICT_WORDS[decision.verdict]}: {decision.reason} (decide: {rule})"
+    if decision.rows_to_decide:
+        what = "would decide" if decision.verdict == "inconclusive" else "could show it within"
+        out += f"; about {decision.rows_to_decide:,} rows {what} ({n:,} now)"
+    return out
+
+
+def decision_outcome(decision: Decision, message: str, **kw: Any) -> Outcome:
+    """passed / failed, and `warning` for an inconclusive comparison (whatever the severity)."""
+    from mlgate.checks import Outcome
+
+    if decision.verdict == "inconclusive":
+        return Outcome.warning(message, **kw)
+    return Outcome.judge(decision.verdict == "passed", message, **kw)
