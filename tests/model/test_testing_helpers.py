@@ -35,7 +35,7 @@ def test_assert_directional_reports_the_expectation() -> None:
     with pytest.raises(
         AssertionError,
         match=r"`income` \+ 1 should decrease the score; it did "
-        r"not on 100 of 100 rows",
+        r"not decrease on 100 of 100 rows",
     ):
         assert_directional(
             Linear({"income": 2.0}),
