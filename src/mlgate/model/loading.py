@@ -7,12 +7,12 @@ naming the model and the reason, so the model's checks are `error` and the rest 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import CheckError
+from mlgate.ghenv import GitHubEnv
 from mlgate.gitref import materialize_at_ref, resolve_ref
 
 if TYPE_CHECKING:
@@ -50,9 +50,9 @@ def model_format(spec: ModelSpec) -> str:
 def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
     """The loaded model for `spec` (see the module docstring); raises `CheckError` on failure."""
     fmt = model_format(spec)
-    if fmt in ("pickle", "joblib"):
-        reason = pickle_refusal(os.environ.get("GITHUB_EVENT_NAME", ""), ctx.event)
-        if reason and not spec.params.get("allow_pickle"):
+    if fmt in ("pickle", "joblib") and not spec.params.get("allow_pickle"):
+        reason = GitHubEnv.from_environ().untrusted_code()
+        if reason:
             raise CheckError(
                 f"model {spec.name!r}: refusing to load a {fmt} file: {reason}, and unpickling "
                 "runs any code the file contains. Save the model with skops (format: skops, "
@@ -151,36 +151,6 @@ def _not_a_pickle(path: Path, exc: BaseException) -> str:
         shown = first[:40] + ("…" if len(first) > 40 else "")
         return f"it holds text (it starts {shown!r}), not a saved model"
     return "it does not start like one (binary data of another kind)"
-
-
-def pickle_refusal(event_name: str, event: dict[str, Any]) -> str | None:
-    """Why unpickling is unsafe in this run (a fork's code with a write token), or None."""
-    if event_name == "pull_request_target":
-        pr = event.get("pull_request") or {}
-        head = (pr.get("head") or {}).get("repo") or {}
-        base = (pr.get("base") or {}).get("repo") or {}
-        if pr and not head:
-            return (
-                "this `pull_request_target` run is for a pull request whose head repository "
-                "is gone (a deleted fork) and holds a write token"
-            )
-        if head.get("fork") or (
-            head.get("full_name") and head.get("full_name") != base.get("full_name")
-        ):
-            return (
-                f"this `pull_request_target` run is for a pull request from the fork "
-                f"{head.get('full_name') or '(unknown)'} and holds a write token"
-            )
-    if event_name == "workflow_run":
-        run = event.get("workflow_run") or {}
-        head_repo = (run.get("head_repository") or {}).get("full_name")
-        repo = (event.get("repository") or {}).get("full_name")
-        if head_repo and head_repo != repo:
-            return (
-                f"this `workflow_run` run is for a run from the fork {head_repo} "
-                "and holds a write token"
-            )
-    return None
 
 
 def _load_skops(spec: ModelSpec, path: Path) -> Any:
