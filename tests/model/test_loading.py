@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import random
 import re
 import sys
 import textwrap
@@ -289,7 +290,6 @@ def test_an_onnx_classifier_scores_like_the_original(tmp_path: Path, zipmap: boo
         (bytes(range(1, 200)) * 3, "does not start like one"),
         (b"", "the file is empty"),
         (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n", "Git LFS pointer"),
-        (pickle.dumps(list(range(100)))[:40], "damaged"),
     ],
 )
 @pytest.mark.parametrize("suffix", [".joblib", ".pkl"])
@@ -313,4 +313,79 @@ def test_a_real_pickle_whose_class_is_missing_keeps_the_import_error(tmp_path: P
     (tmp_path / "m.pkl").write_bytes(data)
     ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
     with pytest.raises(CheckError, match=r"cannot load 'm.pkl' as pickle: ModuleNotFoundError"):
+        ctx.model("m")
+
+
+def _damaged(data: bytes, how: str, rnd: random.Random) -> bytes:
+    out = bytearray(data)
+    if how == "cut":
+        return bytes(out[: rnd.randrange(1, len(out) - 1)])
+    if how == "flipped":
+        for _ in range(5):
+            out[rnd.randrange(2, len(out))] ^= 0xFF
+    else:
+        i = rnd.randrange(2, len(out) - 50)
+        out[i : i + 50] = bytes(50)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("compress", [0, 3])
+@pytest.mark.parametrize("how", ["cut", "flipped", "zeroed"])
+def test_a_damaged_joblib_or_pickle_says_it_is_damaged_and_what_to_do(
+    tmp_path: Path, how: str, compress: int
+) -> None:
+    """Every damage is named as such, with the next step, whatever error unpickling hit
+    (KeyError: 0, ValueError, zlib.error, ... used to be shown raw)."""
+    model = LogisticRegression().fit(np.arange(40.0).reshape(-1, 2), np.arange(20) % 2)
+    joblib.dump(model, tmp_path / "good.joblib", compress=compress)
+    data = (tmp_path / "good.joblib").read_bytes()
+    rnd = random.Random(f"{how}{compress}")
+    errors = 0
+    for i in range(12):
+        (tmp_path / f"m{i}.joblib").write_bytes(_damaged(data, how, rnd))
+        ctx = ctx_for(tmp_path, f"m: {{path: m{i}.joblib}}")
+        try:
+            ctx.model("m")
+        except CheckError as err:
+            errors += 1
+            message = str(err)
+            assert re.search(
+                r"^model 'm': ('m\d+.joblib' is damaged: .*save or fetch the model again"
+                r"|cannot load 'm\d+.joblib' as joblib: it is damaged, or it was saved with "
+                r"other versions of its libraries than this run has \(scikit-learn )",
+                message,
+            ), message
+            assert message.endswith(")"), message
+    assert errors >= 6  # some damage leaves a loadable file
+
+
+def test_a_pickle_cut_short_says_so(tmp_path: Path) -> None:
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps(small_model())[:200])
+    ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
+    with pytest.raises(CheckError) as err:
+        ctx.model("m")
+    assert str(err.value) == (
+        "model 'm': 'm.pkl' is damaged: it ends too early or its bytes are corrupted (cut short "
+        "while copying or downloading?); save or fetch the model again (UnpicklingError: pickle "
+        "data was truncated)"
+    )
+
+
+def test_a_damaged_skops_file_says_so(tmp_path: Path) -> None:
+    sio.dump(small_model(), tmp_path / "good.skops")
+    (tmp_path / "m.skops").write_bytes((tmp_path / "good.skops").read_bytes()[:300])
+    ctx = ctx_for(tmp_path, "m: {path: m.skops}")
+    with pytest.raises(CheckError, match=r"^model 'm': 'm.skops' is damaged: it ends too early"):
+        ctx.model("m")
+
+
+def test_a_damaged_onnx_file_names_the_runtime_version(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    (tmp_path / "m.onnx").write_bytes(b"\x08\x07\x12\x04junkjunkjunk")
+    ctx = ctx_for(tmp_path, "m: {path: m.onnx}")
+    with pytest.raises(
+        CheckError,
+        match=r"^model 'm': cannot load 'm.onnx' as onnx: it is damaged, or it was saved with "
+        r"other versions of its libraries than this run has \(onnxruntime \d",
+    ):
         ctx.model("m")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,37 +71,130 @@ def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
         path = materialize_at_ref(path, ref)
     if not path.exists():
         raise CheckError(f"model {spec.name!r}: file {spec.path!r} does not exist")
-    try:
-        if fmt == "joblib":
-            import joblib
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            model = _load_file(spec, fmt, path)
+        except CheckError:
+            raise
+        except Exception as exc:
+            raise CheckError(
+                f"model {spec.name!r}: {_load_failure(spec.path or '', fmt, path, exc, seen)}"
+            ) from exc
+    for w in seen:  # a model that loads keeps its warnings (e.g. another scikit-learn version)
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return model
 
-            return joblib.load(path)
-        if fmt == "pickle":
-            import pickle
 
-            with path.open("rb") as fh:
-                return pickle.load(fh)
-        if fmt == "skops":
-            return _load_skops(spec, path)
-        if fmt == "onnx":
-            from mlgate.model.onnx import OnnxModel
+def _load_file(spec: ModelSpec, fmt: str, path: Path) -> Any:
+    """The model in the file at `path`, read as `fmt`."""
+    if fmt == "joblib":
+        import joblib
 
-            return OnnxModel(path)
-    except CheckError:
-        raise
-    except Exception as exc:
-        if fmt in ("joblib", "pickle"):
-            not_pickle = _not_a_pickle(path, exc)
-            if not_pickle:
-                raise CheckError(
-                    f"model {spec.name!r}: {spec.path!r} is not a {fmt} file: {not_pickle}; "
-                    f"point `path:` at the saved model, or set `format:` if the name misleads "
-                    f"({_one_line(exc)})"
-                ) from exc
-        raise CheckError(
-            f"model {spec.name!r}: cannot load {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        return joblib.load(path)
+    if fmt == "pickle":
+        import pickle
+
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    if fmt == "skops":
+        return _load_skops(spec, path)
+    if fmt == "onnx":
+        from mlgate.model.onnx import OnnxModel
+
+        return OnnxModel(path)
     raise CheckError(f"model {spec.name!r}: unknown format {fmt!r}")
+
+
+def _load_failure(
+    shown: str, fmt: str, path: Path, exc: BaseException, seen: list[warnings.WarningMessage]
+) -> str:
+    """What went wrong loading `path` as `fmt`, and what to do about it."""
+    raw = f"({_one_line(exc)})"
+    head = _head(path)
+    other = _not_a_model_file(head)
+    pickled = fmt in ("joblib", "pickle")
+    if other and not (pickled and isinstance(exc, (ImportError, AttributeError))):
+        return (
+            f"{shown!r} is not a {fmt} file: {other}; point `path:` at the saved model, "
+            f"or set `format:` if the name misleads {raw}"
+        )
+    saved_with = _version_note(seen)
+    if pickled and isinstance(exc, (ImportError, AttributeError)):
+        return (
+            f"cannot load {shown!r} as {fmt}: {_one_line(exc)}; it needs a package or a class "
+            "that this environment does not have: install what the model was built with "
+            f"(the action's `requirements` input){saved_with}"
+        )
+    if pickled and not head.startswith(_PICKLE_MAGIC):
+        return f"{shown!r} is not a {fmt} file: it does not start like one {raw}"
+    cut = isinstance(exc, EOFError) or "truncated" in str(exc).lower()
+    if cut or (not pickled and isinstance(exc, (zipfile.BadZipFile, EOFError))):
+        return (
+            f"{shown!r} is damaged: it ends too early or its bytes are corrupted (cut short "
+            f"while copying or downloading?); save or fetch the model again {raw}"
+        )
+    if pickled and isinstance(exc, _CORRUPT):
+        return (
+            f"{shown!r} is damaged: it starts like a {fmt} file but its bytes are corrupted; "
+            f"save or fetch the model again {raw}"
+        )
+    return (
+        f"cannot load {shown!r} as {fmt}: it is damaged, or it was saved with other versions "
+        f"of its libraries than this run has ({_versions(fmt)}){saved_with}; save it again with "
+        f"these versions, or install the ones it was saved with {raw}"
+    )
+
+
+def _corrupt_errors() -> tuple[type[BaseException], ...]:
+    import pickle
+    import struct
+    import zlib
+
+    return (
+        pickle.UnpicklingError,
+        KeyError,
+        IndexError,
+        zlib.error,
+        struct.error,
+        MemoryError,
+        OverflowError,
+        UnicodeDecodeError,
+    )
+
+
+_CORRUPT = _corrupt_errors()
+
+
+def _version_note(seen: list[warnings.WarningMessage]) -> str:
+    """scikit-learn's own word on a model saved with another version, if it gave one."""
+    for w in seen:
+        if type(w.message).__name__ == "InconsistentVersionWarning":
+            msg = w.message
+            old = getattr(msg, "original_sklearn_version", None)
+            new = getattr(msg, "current_sklearn_version", None)
+            if old and new:
+                return f"; it was saved with scikit-learn {old}, this run has {new}"
+    return ""
+
+
+_LIBRARIES = {
+    "onnx": ("onnxruntime",),
+    "skops": ("skops", "scikit-learn", "numpy"),
+}
+
+
+def _versions(fmt: str) -> str:
+    """The versions of the libraries that read `fmt` in this run."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in _LIBRARIES.get(fmt, ("scikit-learn", "numpy", "joblib")):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return ", ".join(out) or "unknown"
 
 
 #: How a pickle (protocol 2+) or a compressed joblib file starts.
@@ -118,25 +213,19 @@ _PICKLE_MAGIC = (
 )
 
 
-def _not_a_pickle(path: Path, exc: BaseException) -> str:
-    """Why the file at `path` is plainly not a pickle/joblib file ("" when it may be one:
-    it starts like one, or unpickling got as far as importing the model's classes)."""
-    if isinstance(exc, (ImportError, AttributeError)):
-        return ""
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as fh:
-            head = fh.read(64)
+            return fh.read(64)
     except OSError:
-        return ""
+        return b""
+
+
+def _not_a_model_file(head: bytes) -> str:
+    """Why a file starting with `head` is plainly no saved model of any format ("" when it
+    may be one): empty, a Git LFS pointer, or text."""
     if not head:
         return "the file is empty"
-    if head.startswith(_PICKLE_MAGIC):
-        import pickle
-        import zlib
-
-        if isinstance(exc, (pickle.UnpicklingError, EOFError, zlib.error)):
-            return "it starts like one but is damaged (cut short or corrupted?)"
-        return ""
     if head.startswith(b"version https://git-lfs"):
         return (
             "it is a Git LFS pointer, not the model; fetch the LFS files "
@@ -150,7 +239,7 @@ def _not_a_pickle(path: Path, exc: BaseException) -> str:
         first = text.splitlines()[0] if text.strip() else text
         shown = first[:40] + ("…" if len(first) > 40 else "")
         return f"it holds text (it starts {shown!r}), not a saved model"
-    return "it does not start like one (binary data of another kind)"
+    return ""
 
 
 def _load_skops(spec: ModelSpec, path: Path) -> Any:
