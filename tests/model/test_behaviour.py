@@ -235,7 +235,10 @@ def test_a_feature_the_model_is_not_given_makes_the_test_say_it_shows_nothing() 
     )
     down = directional(sc, df, "age", {"add": 5}, "no_decrease")
     assert down.ok
-    assert "the score did not change on any row: the model does not use `age`" in down.message
+    assert (
+        "the score did not change on any row: this change of `age` does not affect it"
+        in down.message
+    )
     used = invariance(sc, df, "income", noise={"absolute": 1.0})
     assert "shows nothing" not in used.message
     assert used.details["vacuous"] is False

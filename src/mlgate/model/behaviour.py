@@ -233,8 +233,8 @@ def _unused_note(scorer: Scorer, df: pd.DataFrame, feature: str, moved_any: bool
             "so this test shows nothing"
         )
     return (
-        f"; the score did not change on any row: the model does not use `{feature}`, "
-        "so this test shows nothing"
+        f"; the score did not change on any row: this change of `{feature}` does not affect "
+        f"it (does the model use `{feature}`?), so this test shows nothing"
     )
 
 

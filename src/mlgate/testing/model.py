@@ -47,8 +47,7 @@ def _check(result: Behaviour) -> Behaviour:
     if result.details.get("vacuous"):
         import warnings
 
-        note = result.message.rsplit("; ", 1)[-1]
-        warnings.warn(f"{note}: {result.message}", VacuousTestWarning, stacklevel=3)
+        warnings.warn(result.message, VacuousTestWarning, stacklevel=3)
     return result
 
 
