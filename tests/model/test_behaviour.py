@@ -303,3 +303,30 @@ def test_probabilities_without_classes_score_the_last_column_or_positive_class()
     assert (scorer_for(NoClasses(), df.head(0)).scores(df) == 0.5).all()  # without a sample
     with pytest.raises(CheckError, match="give positive_class as the column's number"):
         scorer_for(NoClasses(), df, positive_class="yes")
+
+
+def test_a_value_a_categorical_column_has_not_seen_is_tried_not_made_missing() -> None:
+    df = pd.DataFrame({"g": pd.Categorical(["F", "M", "F"]), "y": [0, 1, 0]})
+
+    class Seen(Linear):
+        def _z(self, x: pd.DataFrame) -> np.ndarray:
+            assert x["g"].notna().all()  # never a silently missing value
+            return (x["g"].astype(str).to_numpy() == "X").astype(float)
+
+    sc = make_scorer("m", Seen({}), {"target": "y", "features": ["g"]}, df)
+    res = invariance(sc, df, "g", values=["X"], tolerance=0.1)
+    assert (res.k, res.n) == (3, 3)
+    up = directional(sc, df, "g", {"set": "X"}, "increase", saturation=0.0)
+    assert (up.k, up.n) == (0, 3)
+
+
+def test_a_fraction_swapped_into_an_integer_column_stays_a_fraction() -> None:
+    df = pd.DataFrame({"b": np.array([1, 2, 3], dtype=np.int64), "y": [0, 1, 0]})
+
+    class Frac(Linear):
+        def _z(self, x: pd.DataFrame) -> np.ndarray:
+            return 10 * (x["b"].to_numpy(dtype=float) % 1)
+
+    sc = make_scorer("m", Frac({}), {"target": "y"}, df)
+    res = invariance(sc, df, "b", values=[2.5], tolerance=0.1)
+    assert (res.k, res.n) == (3, 3)  # 2.5, not a truncated 2

@@ -121,7 +121,7 @@ def test_value_swaps_match_the_row_by_row_reference(
     s: dict[str, Any], tolerance: float, data: st.DataObject
 ) -> None:
     feature = s["feature"]
-    domain = {"a": [-1.0, 0.0, 0.5, 2.0], "b": list(range(10)), "s": [0, 1]}[feature]
+    domain = {"a": [-1.0, 0.0, 0.5, 2.0], "b": [*range(10), 2.5], "s": [0, 1]}[feature]
     values = data.draw(st.lists(st.sampled_from(domain), min_size=1, max_size=3))
     if feature == "s" and data.draw(st.booleans()):
         values = [0, 1] if data.draw(st.booleans()) else [1, 0]  # the two-value swap
@@ -153,7 +153,15 @@ def test_noise_matches_the_row_by_row_reference(
 @given(
     s=scenarios(),
     change=st.sampled_from(
-        [{"add": 1}, {"add": -0.5}, {"multiply": 2}, {"multiply": -1}, {"set": 0}, {"set": 1}]
+        [
+            {"add": 1},
+            {"add": -0.5},
+            {"multiply": 2},
+            {"multiply": -1},
+            {"set": 0},
+            {"set": 1},
+            {"set": 2.5},
+        ]
     ),
     expect=st.sampled_from(["increase", "decrease", "no_increase", "no_decrease"]),
     tolerance=st.sampled_from([0.0, 0.02]),

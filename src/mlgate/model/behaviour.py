@@ -68,8 +68,11 @@ def _filled(like: pd.Series, values: Any) -> pd.Series:
     import pandas as pd
 
     s = pd.Series(values, index=like.index) if not isinstance(values, pd.Series) else values
+    dtype = like.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # a value the column has not seen yet
+        dtype = pd.CategoricalDtype(list(dict.fromkeys([*dtype.categories, *s.dropna()])))
     try:
-        cast = s.astype(like.dtype)
+        cast = s.astype(dtype)
     except (TypeError, ValueError):
         return s
     if _is_int(like) and pd.api.types.is_float_dtype(s):
@@ -216,11 +219,19 @@ def _swapped(col: pd.Series, values: list[Any]) -> tuple[np.ndarray, pd.Series]:
     dtype = col.dtype
     if isinstance(dtype, pd.CategoricalDtype):  # a value the column has not seen yet
         dtype = pd.CategoricalDtype(list(dict.fromkeys([*dtype.categories, *used])))
+    if all(_fits(dtype, u) for u in used):
+        return where, pd.Series(cat).astype(dtype)
+    return where, pd.Series(np.asarray(cat, dtype=object)).infer_objects()  # 2.5 stays 2.5
+
+
+def _fits(dtype: Any, v: Any) -> bool:
+    """Whether `v` survives a cast to `dtype` unchanged (2.5 does not fit an integer column)."""
+    import pandas as pd
+
     try:
-        new = pd.Series(cat).astype(dtype)
+        return bool(pd.Series([v]).astype(dtype).iloc[0] == v)
     except (TypeError, ValueError):
-        new = pd.Series(np.asarray(cat, dtype=object))
-    return where, new
+        return False
 
 
 def _unused_note(scorer: Scorer, df: pd.DataFrame, feature: str, moved_any: bool) -> str:
