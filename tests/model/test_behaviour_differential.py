@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
@@ -34,7 +34,7 @@ from mlgate.model.scoring import make_scorer
 from tests.model import reference as ref
 
 EPS = 1e-9
-KINDS = ("tree", "forest", "hgb", "logreg", "tree_regressor")
+KINDS = ("tree", "forest", "boosting", "logreg", "tree_regressor")
 FEATURES = ("a", "b", "s")
 LABELS = {"01": [0, 1], "text": ["no", "yes"], "three": [0, 1, 2]}
 SETTINGS = settings(max_examples=10, deadline=None)
@@ -58,7 +58,7 @@ def _model(kind: str, seed: int, ignore: str | None, labels: str) -> tuple[Any, 
     """A fitted model and whether it handles missing values; `ignore`: a column held
     constant in training, so the model never uses it."""
     rng = np.random.default_rng(seed)
-    nan_ok = kind in ("tree", "forest", "hgb", "tree_regressor")
+    nan_ok = kind in ("tree", "forest", "tree_regressor")
     train = _frame(rng, 300, nan=nan_ok)
     if ignore:
         train[ignore] = 0.0 if ignore == "a" else 0
@@ -79,7 +79,9 @@ def _model(kind: str, seed: int, ignore: str | None, labels: str) -> tuple[Any, 
     model = {
         "tree": lambda: DecisionTreeClassifier(max_depth=depth, random_state=seed),
         "forest": lambda: RandomForestClassifier(4, max_depth=depth, random_state=seed),
-        "hgb": lambda: HistGradientBoostingClassifier(max_iter=8, max_depth=3),
+        "boosting": lambda: GradientBoostingClassifier(
+            n_estimators=8, max_depth=2, random_state=seed
+        ),
         "logreg": lambda: LogisticRegression(C=float(rng.uniform(0.1, 10))),
     }[kind]()
     return model.fit(x, y), nan_ok
