@@ -187,11 +187,8 @@ def _target_value(col: pd.Series, v: Any) -> Any:
         return str(v) if not isinstance(v, str) and t.is_string_dtype(col.cat.categories) else v
     if t.is_string_dtype(col) or t.is_object_dtype(col):
         return str(v) if not isinstance(v, str) else v
-    try:
-        cast = pd.Series([v]).astype(col.dtype).iloc[0]
-    except (TypeError, ValueError):
-        return v
-    return cast if cast == v else v
+    cast, ok = _cast_value(col.dtype, v)
+    return cast if ok else v
 
 
 def _swapped(col: pd.Series, values: list[Any]) -> tuple[np.ndarray, pd.Series]:
@@ -219,19 +216,28 @@ def _swapped(col: pd.Series, values: list[Any]) -> tuple[np.ndarray, pd.Series]:
     dtype = col.dtype
     if isinstance(dtype, pd.CategoricalDtype):  # a value the column has not seen yet
         dtype = pd.CategoricalDtype(list(dict.fromkeys([*dtype.categories, *used])))
-    if all(_fits(dtype, u) for u in used):
+    if all(_cast_value(dtype, u)[1] for u in used):
         return where, pd.Series(cat).astype(dtype)
     return where, pd.Series(np.asarray(cat, dtype=object)).infer_objects()  # 2.5 stays 2.5
 
 
-def _fits(dtype: Any, v: Any) -> bool:
-    """Whether `v` survives a cast to `dtype` unchanged (2.5 does not fit an integer column)."""
+def _cast_value(dtype: Any, v: Any) -> tuple[Any, bool]:
+    """`v` cast to `dtype`, and whether it means the same there: 2.5 does not fit an integer
+    column, nor does a value that the cast turns into a missing one."""
+    import numbers
+
     import pandas as pd
 
     try:
-        return bool(pd.Series([v]).astype(dtype).iloc[0] == v)
+        cast = pd.Series([v]).astype(dtype).iloc[0]
     except (TypeError, ValueError):
-        return False
+        return v, False
+    number = isinstance(v, numbers.Number) and not isinstance(v, bool)
+    if number and isinstance(cast, numbers.Number) and cast != v:
+        return v, False
+    if pd.isna(cast) and not pd.isna(v):
+        return v, False
+    return cast, True
 
 
 def _unused_note(scorer: Scorer, df: pd.DataFrame, feature: str, moved_any: bool) -> str:
