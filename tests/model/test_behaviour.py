@@ -330,3 +330,18 @@ def test_a_fraction_swapped_into_an_integer_column_stays_a_fraction() -> None:
     sc = make_scorer("m", Frac({}), {"target": "y"}, df)
     res = invariance(sc, df, "b", values=[2.5], tolerance=0.1)
     assert (res.k, res.n) == (3, 3)  # 2.5, not a truncated 2
+
+
+def test_dates_given_as_text_are_swapped_in_as_dates() -> None:
+    df = pd.DataFrame(
+        {"d": pd.to_datetime(["2020-01-01", "2021-06-01", "2022-01-01"]), "y": [0, 1, 0]}
+    )
+
+    class Year(Linear):
+        def _z(self, x: pd.DataFrame) -> np.ndarray:
+            assert pd.api.types.is_datetime64_any_dtype(x["d"])
+            return (x["d"].dt.year.to_numpy() - 2021).astype(float)
+
+    sc = make_scorer("m", Year({}), {"target": "y"}, df)
+    res = invariance(sc, df, "d", values=["2020-01-01"], tolerance=0.01)
+    assert (res.k, res.n) == (2, 2)
