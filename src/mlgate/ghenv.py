@@ -26,17 +26,14 @@ class GitHubEnv:
     output_file: str = ""
     summary_file: str = ""
     in_actions: bool = False
+    #: Why the event payload could not be read ("" when it was): a trust decision that
+    #: needs the payload then fails closed.
+    event_error: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> GitHubEnv:
         env = os.environ if environ is None else environ
-        event: dict[str, Any] = {}
-        if env.get("GITHUB_EVENT_PATH"):
-            try:
-                data = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
-                event = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                event = {}
+        event, event_error = _read_event(env.get("GITHUB_EVENT_PATH", ""))
         return cls(
             api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
             server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
@@ -50,6 +47,7 @@ class GitHubEnv:
             output_file=env.get("GITHUB_OUTPUT", ""),
             summary_file=env.get("GITHUB_STEP_SUMMARY", ""),
             in_actions=env.get("GITHUB_ACTIONS") == "true",
+            event_error=event_error,
         )
 
     @property
@@ -107,6 +105,34 @@ class GitHubEnv:
             return bool(head_repo.get("full_name") != self.repository)
         return False
 
+    def untrusted_code(self) -> str | None:
+        """Why this run cannot be shown to hold only trusted code, when it may hold a write
+        token (None when it can). Fails closed: a payload that is missing, unreadable or
+        silent about where the code comes from counts as a fork's.
+
+        Only `pull_request_target` and `workflow_run` give a fork's pull request a write
+        token; every other event either runs the repository's own code or gives a fork a
+        read-only token. Outside GitHub Actions (no event) the code is the user's own.
+        """
+        name = self.event_name
+        if not name:
+            if self.in_actions:
+                return "GITHUB_EVENT_NAME is not set, so the event that started this run is unknown"
+            return None
+        if name not in ("pull_request_target", "workflow_run"):
+            return None
+        run = f"this `{name}` run holds a write token"
+        if self.event_error:
+            return f"{run} and {self.event_error}, so it cannot tell whether the code is a fork's"
+        if name == "pull_request_target":
+            return _pull_request_target_doubt(run, self._pr())
+        return _workflow_run_doubt(run, self._workflow_run(), self._repository_name())
+
+    def _repository_name(self) -> str:
+        repo = self.event.get("repository")
+        name = repo.get("full_name") if isinstance(repo, dict) else None
+        return name if isinstance(name, str) and name else self.repository
+
     def source_run_url(self) -> str:
         """For `workflow_run`: the run that made the report."""
         url = self._workflow_run().get("html_url")
@@ -123,3 +149,58 @@ class GitHubEnv:
             return ""
         text = rel.as_posix()
         return "" if text in ("", ".") else text + "/"
+
+
+def _read_event(path: str) -> tuple[dict[str, Any], str]:
+    """The event payload at `path` and, when it cannot be had, why ("" when it was read)."""
+    if not path:
+        return {}, "there is no event payload (GITHUB_EVENT_PATH is not set)"
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        return {}, f"the event payload {path} cannot be read ({exc.strerror or exc})"
+    except ValueError:
+        return {}, f"the event payload {path} is not valid JSON"
+    if not isinstance(data, dict):
+        return {}, f"the event payload {path} is not a JSON object"
+    return data, ""
+
+
+def _full_name(repo: Any) -> str:
+    name = repo.get("full_name") if isinstance(repo, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def _pull_request_target_doubt(run: str, pr: dict[str, Any]) -> str | None:
+    """None only when the pull request's head repository is the base repository."""
+    if not pr:
+        return f"{run} and its payload names no pull request, so the code's origin is unknown"
+    head_repo = (pr.get("head") or {}).get("repo") if isinstance(pr.get("head"), dict) else None
+    base = _full_name(
+        (pr.get("base") or {}).get("repo") if isinstance(pr.get("base"), dict) else None
+    )
+    if not isinstance(head_repo, dict) or not head_repo:
+        return f"{run} for a pull request whose head repository is gone (a deleted fork)"
+    head = _full_name(head_repo)
+    if not head or not base:
+        return f"{run} and its payload does not name both repositories of the pull request"
+    if head_repo.get("fork") is True or head != base:
+        return f"{run} for a pull request from the fork {head}"
+    return None
+
+
+def _workflow_run_doubt(run: str, source: dict[str, Any], repository: str) -> str | None:
+    """None only when the triggering run's head repository is this repository."""
+    if not source:
+        return f"{run} and its payload has no `workflow_run`, so the code's origin is unknown"
+    head = _full_name(source.get("head_repository"))
+    if not head:
+        return (
+            f"{run} for a run whose head repository is not given (a deleted fork?), so the "
+            "code's origin is unknown"
+        )
+    if not repository:
+        return f"{run} and neither the payload nor GITHUB_REPOSITORY names this repository"
+    if head != repository:
+        return f"{run} for a run from the fork {head}"
+    return None

@@ -13,16 +13,20 @@ class Linear:
 
     classes_ = np.array([0, 1])
 
-    def __init__(self, weights: dict[str, float], gender_bias: float = 0.0) -> None:
+    def __init__(
+        self, weights: dict[str, float], gender_bias: float = 0.0, missing: float | None = None
+    ) -> None:
         self.weights = weights
         self.gender_bias = gender_bias
+        self.missing = missing  # what a missing value counts as (None: the score is NaN)
         self.calls: list[int] = []
         self.seen: list[pd.DataFrame] = []
 
     def _z(self, x: pd.DataFrame) -> np.ndarray:
         z = np.zeros(len(x))
         for col, w in self.weights.items():
-            z += w * x[col].to_numpy(dtype=float)
+            v = x[col].to_numpy(dtype=float, na_value=np.nan)
+            z += w * (v if self.missing is None else np.nan_to_num(v, nan=self.missing))
         if self.gender_bias and "gender" in x:
             z += self.gender_bias * (x["gender"].astype(str).to_numpy() == "M")
         return z

@@ -140,7 +140,9 @@ def test_monotone_break_is_reported_with_before_and_after(
     gate: tuple[int, dict[str, Any], str],
 ) -> None:
     check = by_id(gate[1])["model/credit/directional/loan_amount"]
-    assert check["message"].startswith("`loan_amount` + 20,000 should not increase the score")
+    assert check["message"].startswith(
+        "`loan_amount` + 20,000 should not increase the score; it increased on 2,000 of 2,000 "
+    )
     assert check["details"]["k"] == check["details"]["n"] == 2000
     row = check["examples"][0]
     assert row["→ loan_amount"] == pytest.approx(row["loan_amount"] + 20000)

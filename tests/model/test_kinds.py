@@ -115,3 +115,97 @@ def test_small_slices_are_reported_not_judged_and_cases_need_no_dataset(tmp_path
     assert bad["status"] == "failed"
     assert bad["message"] == "case (x=-3): label 0, expected 1"
     assert bad["examples"][0]["x"] == -3
+
+
+BROKEN_MODELS = '''
+import numpy as np
+
+
+class Flat:
+    """predict_proba answers one number per row instead of a column per class."""
+
+    classes_ = np.array([0, 1])
+
+    def predict_proba(self, x):
+        return np.full(len(x), 0.5)
+
+    def predict(self, x):
+        return np.zeros(len(x), dtype=int)
+
+
+class Holes:
+    """NaN probabilities where x is above 5."""
+
+    classes_ = np.array([0, 1])
+
+    def predict_proba(self, x):
+        p = np.where(x["x"].to_numpy(dtype=float) > 5, np.nan, 0.3)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, x):
+        return np.zeros(len(x), dtype=int)
+
+
+class Short:
+    """predict answers one row fewer than it was given."""
+
+    def predict(self, x):
+        return np.zeros(len(x) - 1)
+
+
+def flat():
+    return Flat()
+
+
+def holes():
+    return Holes()
+
+
+def short():
+    return Short()
+'''
+
+
+def test_broken_model_outputs_are_errors_naming_the_model_not_crashes(tmp_path: Path) -> None:
+    """Wrong-shaped output and NaN scores used to read "the check crashed: IndexError ..."."""
+    (tmp_path / "broken_models.py").write_text(BROKEN_MODELS, encoding="utf-8")
+    pd.DataFrame({"x": np.arange(10.0), "y": [0, 1] * 5}).to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models:
+          flat: {factory: "broken_models:flat", target: y}
+          holes: {factory: "broken_models:holes", target: y}
+          short: {factory: "broken_models:short", target: y}
+        model:
+          - model: flat
+            dataset: d
+            metrics: {accuracy: {min: 0.1}}
+            invariance: [{feature: x, values: [1]}]
+            directional: [{feature: x, change: {add: 1}, expect: no_decrease}]
+          - model: holes
+            dataset: d
+            metrics: {roc_auc: {min: 0.1}}
+            invariance: [{feature: x, values: [1]}]
+          - model: short
+            dataset: d
+            metrics: {mae: {max: 1}}
+            directional: [{feature: x, change: {add: 1}, expect: increase}]
+    """,
+    )
+    shapes = {
+        "flat": "model 'flat': predict_proba returned an array of shape (10,) for 10 rows; "
+        "expected (10, number of classes)",
+        "holes": "model 'holes' gave a score that is not a finite number (NaN or infinite) on "
+        "4 of 10 rows of dataset 'd' (rows 6, 7, 8, 9; predict_proba returned nan)",
+        "short": "model 'short': predict returned an array of shape (9,) for 10 rows; expected "
+        "one value per row, shape (10,)",
+    }
+    for check_id, check in checks.items():
+        model = check_id.split("/")[1]
+        assert check["status"] == "error", check
+        assert "crashed" not in check["message"]
+        assert shapes[model] in check["message"], check["message"]
+    assert len(checks) == 7

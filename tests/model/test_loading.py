@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import random
 import re
 import sys
 import textwrap
@@ -20,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from mlgate.config import load_config
 from mlgate.context import RunContext, SkipCheck
 from mlgate.errors import CheckError
-from mlgate.model.loading import pickle_refusal
+from mlgate.ghenv import GitHubEnv
 
 FORK_PRT = {
     "pull_request": {
@@ -82,57 +84,136 @@ def test_skops_lists_the_untrusted_types_until_they_are_trusted(tmp_path: Path) 
     np.testing.assert_allclose(ctx.model("h").predict_proba(x), h.predict_proba(x))
 
 
+SAME_PRT = {
+    "pull_request": {
+        "head": {"repo": {"full_name": "acme/x", "fork": False}},
+        "base": {"repo": {"full_name": "acme/x"}},
+    }
+}
+FORK_RUN = {
+    "workflow_run": {"head_repository": {"full_name": "mallory/x"}},
+    "repository": {"full_name": "acme/x"},
+}
+SAME_RUN = {
+    "workflow_run": {"head_repository": {"full_name": "acme/x"}},
+    "repository": {"full_name": "acme/x"},
+}
+UNREADABLE = object()  # an event file that exists but cannot be read
+MISSING = object()  # GITHUB_EVENT_PATH names no file
+
+
+def doubt(tmp_path: Path, event_name: str, event: Any, **env: str) -> str | None:
+    """`untrusted_code()` in an Actions run of `event_name` with `event` as its payload file
+    (None: no GITHUB_EVENT_PATH)."""
+    environ = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event_name, **env}
+    path = tmp_path / "event.json"
+    if event is MISSING:
+        environ["GITHUB_EVENT_PATH"] = str(tmp_path / "nowhere.json")
+    elif event is UNREADABLE:
+        path.mkdir()  # reading a folder fails
+        environ["GITHUB_EVENT_PATH"] = str(path)
+    elif event is not None:
+        path.write_text(event if isinstance(event, str) else json.dumps(event), "utf-8")
+        environ["GITHUB_EVENT_PATH"] = str(path)
+    return GitHubEnv.from_environ(environ).untrusted_code()
+
+
 @pytest.mark.parametrize(
     ("event_name", "event", "refused"),
     [
-        ("pull_request_target", FORK_PRT, True),
+        ("pull_request_target", FORK_PRT, "for a pull request from the fork mallory/x"),
+        ("pull_request_target", SAME_PRT, None),
+        ("pull_request", FORK_PRT, None),  # no write token in a fork's pull_request run
+        ("workflow_run", FORK_RUN, "for a run from the fork mallory/x"),
+        ("workflow_run", SAME_RUN, None),
+        ("push", {}, None),
+        ("push", None, None),  # the event does not matter for a push
+        ("pull_request_target", {"pull_request": {"head": {"repo": None}}}, "deleted fork"),
+        # fail closed: whatever cannot show the code is the repository's own is refused
+        (
+            "workflow_run",
+            {"workflow_run": {"head_repository": None}, "repository": {"full_name": "acme/x"}},
+            "head repository is not given",
+        ),
+        ("workflow_run", {"repository": {"full_name": "acme/x"}}, "has no `workflow_run`"),
+        ("workflow_run", {"workflow_run": {"head_repository": {"name": "x"}}}, "not given"),
+        ("pull_request_target", None, "GITHUB_EVENT_PATH is not set"),
+        ("pull_request_target", MISSING, "cannot be read"),
+        ("pull_request_target", UNREADABLE, "cannot be read"),
+        ("pull_request_target", "{not json", "is not valid JSON"),
+        ("pull_request_target", "[1, 2]", "is not a JSON object"),
+        ("workflow_run", MISSING, "cannot be read"),
+        ("pull_request_target", {}, "names no pull request"),
+        (
+            "pull_request_target",
+            {"pull_request": {"head": {"repo": {"fork": False}}, "base": {"repo": {}}}},
+            "does not name both repositories",
+        ),
         (
             "pull_request_target",
             {
                 "pull_request": {
-                    "head": {"repo": {"full_name": "acme/x", "fork": False}},
+                    "head": {"repo": {"full_name": "acme/x", "fork": True}},
                     "base": {"repo": {"full_name": "acme/x"}},
                 }
             },
-            False,
+            "from the fork acme/x",
         ),
-        ("pull_request", FORK_PRT, False),  # no write token in a fork's pull_request run
-        (
-            "workflow_run",
-            {
-                "workflow_run": {"head_repository": {"full_name": "mallory/x"}},
-                "repository": {"full_name": "acme/x"},
-            },
-            True,
-        ),
-        (
-            "workflow_run",
-            {
-                "workflow_run": {"head_repository": {"full_name": "acme/x"}},
-                "repository": {"full_name": "acme/x"},
-            },
-            False,
-        ),
-        ("push", {}, False),
-        ("pull_request_target", {"pull_request": {"head": {"repo": None}}}, True),  # fork gone
+        ("", None, "GITHUB_EVENT_NAME is not set"),
     ],
 )
-def test_pickle_refusal_detects_a_forks_run_with_a_write_token(
-    event_name: str, event: dict[str, Any], refused: bool
+def test_the_pickle_guard_refuses_unless_the_code_is_shown_to_be_trusted(
+    tmp_path: Path, event_name: str, event: Any, refused: str | None
 ) -> None:
-    assert (pickle_refusal(event_name, event) is not None) is refused
+    reason = doubt(tmp_path, event_name, event)
+    if refused is None:
+        assert reason is None
+    else:
+        assert reason is not None
+        assert refused in reason
+
+
+def test_the_pickle_guard_trusts_a_local_run_and_a_workflow_run_of_this_repository(
+    tmp_path: Path,
+) -> None:
+    assert GitHubEnv.from_environ({}).untrusted_code() is None  # not in GitHub Actions
+    run = {"workflow_run": {"head_repository": {"full_name": "acme/x"}}}
+    assert doubt(tmp_path, "workflow_run", run, GITHUB_REPOSITORY="acme/x") is None
+    assert "fork acme/x" in (doubt(tmp_path, "workflow_run", run, GITHUB_REPOSITORY="o/y") or "")
 
 
 def test_refused_pickle_says_why_and_allow_pickle_overrides(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     joblib.dump(small_model(), tmp_path / "m.joblib")
+    (tmp_path / "event.json").write_text(json.dumps(FORK_PRT), encoding="utf-8")
     monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request_target")
-    ctx = ctx_for(tmp_path, "m: {path: m.joblib}", event=FORK_PRT)
-    with pytest.raises(CheckError, match=r"fork mallory/x .*skops.*the safe format"):
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "event.json"))
+    ctx = ctx_for(tmp_path, "m: {path: m.joblib}")
+    with pytest.raises(CheckError, match=r"fork mallory/x, .*skops.*the safe format"):
         ctx.model("m")
-    ctx = ctx_for(tmp_path, "m: {path: m.joblib, allow_pickle: true}", event=FORK_PRT)
+    ctx = ctx_for(tmp_path, "m: {path: m.joblib, allow_pickle: true}")
     assert ctx.model("m").predict([[30.0]])[0] == 1
+
+
+@pytest.mark.parametrize("event_name", ["pull_request_target", "workflow_run"])
+def test_a_pickle_is_refused_when_the_event_payload_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, event_name: str
+) -> None:
+    """The issue's cases: a payload that is gone used to let the pickle load."""
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps(small_model()))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_EVENT_NAME", event_name)
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "gone.json"))
+    ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
+    with pytest.raises(CheckError) as err:
+        ctx.model("m")
+    message = str(err.value)
+    assert message.startswith(
+        f"model 'm': refusing to load a pickle file: this `{event_name}` run holds a write "
+        f"token and the event payload {tmp_path / 'gone.json'} cannot be read"
+    )
+    assert "set `allow_pickle: true` on the model" in message
 
 
 def test_a_factory_builds_the_model(tmp_path: Path) -> None:
@@ -209,7 +290,6 @@ def test_an_onnx_classifier_scores_like_the_original(tmp_path: Path, zipmap: boo
         (bytes(range(1, 200)) * 3, "does not start like one"),
         (b"", "the file is empty"),
         (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n", "Git LFS pointer"),
-        (pickle.dumps(list(range(100)))[:40], "damaged"),
     ],
 )
 @pytest.mark.parametrize("suffix", [".joblib", ".pkl"])
@@ -233,4 +313,79 @@ def test_a_real_pickle_whose_class_is_missing_keeps_the_import_error(tmp_path: P
     (tmp_path / "m.pkl").write_bytes(data)
     ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
     with pytest.raises(CheckError, match=r"cannot load 'm.pkl' as pickle: ModuleNotFoundError"):
+        ctx.model("m")
+
+
+def _damaged(data: bytes, how: str, rnd: random.Random) -> bytes:
+    out = bytearray(data)
+    if how == "cut":
+        return bytes(out[: rnd.randrange(1, len(out) - 1)])
+    if how == "flipped":
+        for _ in range(5):
+            out[rnd.randrange(2, len(out))] ^= 0xFF
+    else:
+        i = rnd.randrange(2, len(out) - 50)
+        out[i : i + 50] = bytes(50)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("compress", [0, 3])
+@pytest.mark.parametrize("how", ["cut", "flipped", "zeroed"])
+def test_a_damaged_joblib_or_pickle_says_it_is_damaged_and_what_to_do(
+    tmp_path: Path, how: str, compress: int
+) -> None:
+    """Every damage is named as such, with the next step, whatever error unpickling hit
+    (KeyError: 0, ValueError, zlib.error, ... used to be shown raw)."""
+    model = LogisticRegression().fit(np.arange(40.0).reshape(-1, 2), np.arange(20) % 2)
+    joblib.dump(model, tmp_path / "good.joblib", compress=compress)
+    data = (tmp_path / "good.joblib").read_bytes()
+    rnd = random.Random(f"{how}{compress}")
+    errors = 0
+    for i in range(12):
+        (tmp_path / f"m{i}.joblib").write_bytes(_damaged(data, how, rnd))
+        ctx = ctx_for(tmp_path, f"m: {{path: m{i}.joblib}}")
+        try:
+            ctx.model("m")
+        except CheckError as err:
+            errors += 1
+            message = str(err)
+            assert re.search(
+                r"^model 'm': ('m\d+.joblib' is damaged: .*save or fetch the model again"
+                r"|cannot load 'm\d+.joblib' as joblib: it is damaged, or it was saved with "
+                r"other versions of its libraries than this run has \(scikit-learn )",
+                message,
+            ), message
+            assert message.endswith(")"), message
+    assert errors >= 6  # some damage leaves a loadable file
+
+
+def test_a_pickle_cut_short_says_so(tmp_path: Path) -> None:
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps(small_model())[:200])
+    ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
+    with pytest.raises(CheckError) as err:
+        ctx.model("m")
+    assert str(err.value) == (
+        "model 'm': 'm.pkl' is damaged: it ends too early or its bytes are corrupted (cut short "
+        "while copying or downloading?); save or fetch the model again (UnpicklingError: pickle "
+        "data was truncated)"
+    )
+
+
+def test_a_damaged_skops_file_says_so(tmp_path: Path) -> None:
+    sio.dump(small_model(), tmp_path / "good.skops")
+    (tmp_path / "m.skops").write_bytes((tmp_path / "good.skops").read_bytes()[:300])
+    ctx = ctx_for(tmp_path, "m: {path: m.skops}")
+    with pytest.raises(CheckError, match=r"^model 'm': 'm.skops' is damaged: it ends too early"):
+        ctx.model("m")
+
+
+def test_a_damaged_onnx_file_names_the_runtime_version(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    (tmp_path / "m.onnx").write_bytes(b"\x08\x07\x12\x04junkjunkjunk")
+    ctx = ctx_for(tmp_path, "m: {path: m.onnx}")
+    with pytest.raises(
+        CheckError,
+        match=r"^model 'm': cannot load 'm.onnx' as onnx: it is damaged, or it was saved with "
+        r"other versions of its libraries than this run has \(onnxruntime \d",
+    ):
         ctx.model("m")

@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     from mlgate.model.scoring import Scorer
 
 EXPECTATIONS = ("increase", "decrease", "no_increase", "no_decrease")
+#: What the score should do, and what it did on the failing rows (said positively, so the
+#: count never reads backwards).
+_EXPECTED = {
+    "increase": "increase",
+    "decrease": "decrease",
+    "no_increase": "not increase",
+    "no_decrease": "not decrease",
+}
+_FAILED = {
+    "increase": "it did not increase",
+    "decrease": "it did not decrease",
+    "no_increase": "it increased",
+    "no_decrease": "it decreased",
+}
 
 
 @dataclass
@@ -54,8 +68,11 @@ def _filled(like: pd.Series, values: Any) -> pd.Series:
     import pandas as pd
 
     s = pd.Series(values, index=like.index) if not isinstance(values, pd.Series) else values
+    dtype = like.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # a value the column has not seen yet
+        dtype = pd.CategoricalDtype(list(dict.fromkeys([*dtype.categories, *s.dropna()])))
     try:
-        cast = s.astype(like.dtype)
+        cast = s.astype(dtype)
     except (TypeError, ValueError):
         return s
     if _is_int(like) and pd.api.types.is_float_dtype(s):
@@ -134,36 +151,59 @@ def _score_perturbed(
     new: pd.Series,
     before: np.ndarray,
 ) -> np.ndarray:
-    """Scores of the rows at positions `where` with `feature` set to `new` (one batched call).
+    """Scores of the rows at positions `where` (in that order, repeats allowed) with
+    `feature` set to `new` (one batched call).
 
     Only the model's columns are copied; a feature the model does not use cannot move it.
     """
+    import numpy as np
+    from pandas.api.extensions import ExtensionDtype
+
     x = scorer.frame(df)
     if feature not in x.columns:
         return before.copy()
-    perturbed = x.take(where) if len(where) != len(x) else x.copy(deep=False)
-    from pandas.api.extensions import ExtensionDtype
-
+    identity = len(where) == len(x) and bool(np.array_equal(where, np.arange(len(x))))
+    perturbed = x.copy(deep=False) if identity else x.take(where)
     perturbed[feature] = new.array if isinstance(new.dtype, ExtensionDtype) else new.to_numpy()
     return scorer.scores(perturbed, framed=True)
 
 
-def _swapped(col: pd.Series, values: list[Any]) -> tuple[np.ndarray, pd.Series]:
-    """Positions of every row x every other value, and the new values as a column."""
-    import numpy as np
+def _base_scores(
+    scorer: Scorer, df: pd.DataFrame, base_scores: np.ndarray | None, sample: int | None
+) -> np.ndarray:
+    """The unperturbed scores of `df` (reused when given for the same rows), all numbers."""
+    if base_scores is None or (sample is not None and sample < len(base_scores)):
+        base_scores = scorer.scores(df)
+    scorer.require_numbers(base_scores, df)
+    return base_scores
+
+
+def _target_value(col: pd.Series, v: Any) -> Any:
+    """`v` as the column holds it: text for a text column, else cast to its dtype if lossless."""
     import pandas as pd
     from pandas.api import types as t
 
-    textual = (
-        t.is_string_dtype(col)
-        or t.is_object_dtype(col)
-        or isinstance(col.dtype, pd.CategoricalDtype)
-    )
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return str(v) if not isinstance(v, str) and t.is_string_dtype(col.cat.categories) else v
+    if t.is_string_dtype(col) or t.is_object_dtype(col):
+        return str(v) if not isinstance(v, str) else v
+    cast, ok = _cast_value(col.dtype, v)
+    return cast if ok else v
+
+
+def _swapped(col: pd.Series, values: list[Any]) -> tuple[np.ndarray, pd.Series]:
+    """Positions of every row x every value it does not hold (grouped by value, so not in
+    row order), and the new values as a column."""
+    import numpy as np
+    import pandas as pd
+
     pos: list[Any] = []
     codes: list[Any] = []
     used: list[Any] = []
     for v in dict.fromkeys(values):
-        target = str(v) if textual and not isinstance(v, str) else v
+        target = _target_value(col, v)
+        if any(target == u for u in used):
+            continue
         idx = np.flatnonzero((col != target).to_numpy(dtype=bool, na_value=True))
         if len(idx):
             pos.append(idx)
@@ -173,11 +213,52 @@ def _swapped(col: pd.Series, values: list[Any]) -> tuple[np.ndarray, pd.Series]:
         raise CheckError(f"every row of `{col.name}` already holds the only value given")
     where = np.concatenate(pos)
     cat = pd.Categorical.from_codes(np.concatenate(codes), categories=used)
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # a value the column has not seen yet
+        dtype = pd.CategoricalDtype(list(dict.fromkeys([*dtype.categories, *used])))
+    if all(_cast_value(dtype, u)[1] for u in used):
+        return where, pd.Series(cat).astype(dtype)
+    return where, pd.Series(np.asarray(cat, dtype=object)).infer_objects()  # 2.5 stays 2.5
+
+
+def _cast_value(dtype: Any, v: Any) -> tuple[Any, bool]:
+    """`v` cast to `dtype`, and whether it means the same there: 2.5 does not fit an integer
+    column, nor does a value that the cast turns into a missing one."""
+    import numbers
+
+    import pandas as pd
+
     try:
-        new = pd.Series(cat).astype(col.dtype)
+        cast = pd.Series([v]).astype(dtype).iloc[0]
     except (TypeError, ValueError):
-        new = pd.Series(np.asarray(cat, dtype=object))
-    return where, new
+        return v, False
+    number = isinstance(v, numbers.Number) and not isinstance(v, bool)
+    if number and isinstance(cast, numbers.Number) and cast != v:
+        return v, False
+    if pd.isna(cast) and not pd.isna(v):
+        return v, False
+    return cast, True
+
+
+def _unused_note(scorer: Scorer, df: pd.DataFrame, feature: str, moved_any: bool) -> str:
+    """Why a test that moved no score shows nothing ("" when some score moved)."""
+    if moved_any:
+        return ""
+    if feature not in scorer.frame(df.head(0)).columns:
+        return (
+            f"; the model is not given `{feature}` (it is not among its columns), "
+            "so this test shows nothing"
+        )
+    return (
+        f"; the score did not change on any row: this change of `{feature}` does not affect "
+        f"it (does the model use `{feature}`?), so this test shows nothing"
+    )
+
+
+def _nan_note(count: int) -> str:
+    if not count:
+        return ""
+    return f"; {count:,} of them got a score that is not a number (NaN), counted as failing"
 
 
 def invariance(
@@ -197,11 +278,9 @@ def invariance(
     fails when its score moves by more than `tolerance`."""
     import numpy as np
 
-    if base_scores is not None and sample is not None and sample < len(df):
-        base_scores = None
     df = _sample(df, sample)
     col = _column(df, feature)
-    before_all = scorer.scores(df) if base_scores is None else base_scores
+    before_all = _base_scores(scorer, df, base_scores, sample)
     if values is not None:
         where, new = _swapped(col, values)
         unit = "row × value pairs"
@@ -220,17 +299,22 @@ def invariance(
     before = before_all[where]
     after = _score_perturbed(scorer, df, feature, where, new, before)
     delta = after - before
-    bad = np.abs(delta) > tolerance
+    nan = np.isnan(after)
+    move = np.where(nan, np.inf, np.abs(delta))
+    bad = move > tolerance
     k, n = int(bad.sum()), len(delta)
     rate = k / n if n else 0.0
     ok = rate <= max_fail_rate
-    picked = _worst(np.where(bad, np.abs(delta), -1.0), min(k, limit))
+    picked = _worst(np.where(bad, move, -1.0), min(k, limit))
     examples = _examples(feature, df, col, where, new, before, after, picked)
-    biggest = float(np.abs(delta).max()) if n else 0.0
+    biggest = float(np.abs(delta[~nan]).max()) if (~nan).any() else 0.0
     message = (
         f"{what}: the score moved by more than {fmt(tolerance)} on "
         f"{rate_text(k, n, unit, f'allowed {pct(max_fail_rate)}')}; largest move {fmt(biggest)}"
+        + _nan_note(int(nan.sum()))
     )
+    if n:
+        message += _unused_note(scorer, df, feature, bool(nan.any() or biggest > 0))
     untested = len(df) - len(np.unique(where)) if values is None else 0
     if untested:
         message += f"; {untested:,} rows with a missing `{feature}` not tested"
@@ -241,6 +325,8 @@ def invariance(
         "tolerance": tolerance,
         "max_abs_delta": biggest,
         "missing": untested,
+        "nan_scores": int(nan.sum()),
+        "vacuous": bool(n and not nan.any() and biggest == 0),
     }
     return Behaviour(ok, message, k, n, examples, details)
 
@@ -278,11 +364,9 @@ def directional(
 
     if expect not in EXPECTATIONS:
         raise CheckError(f"expect must be one of {', '.join(EXPECTATIONS)}, not {expect!r}")
-    if base_scores is not None and sample is not None and sample < len(df):
-        base_scores = None
     df = _sample(df, sample)
     col = _column(df, feature)
-    before_all = scorer.scores(df) if base_scores is None else base_scores
+    before_all = _base_scores(scorer, df, base_scores, sample)
     ((op, amount),) = change.items()
     if op == "set":
         new = _filled(col, amount)
@@ -300,48 +384,53 @@ def directional(
         else:
             new = _filled(col.astype(float), moved)
         how = f"`{feature}` {'+' if op == 'add' else '×'} {fmt(amount)}"
-    if len(where) != len(df):
-        new = new.iloc[where]
-    new = new.reset_index(drop=True)
+    new = new.iloc[where].reset_index(drop=True)
     before = before_all[where]
     after = _score_perturbed(scorer, df, feature, where, new, before)
     delta = after - before
+    nan = np.isnan(after)
     no_sat = np.zeros(len(delta), dtype=bool)
-    if expect == "increase":
-        good, sat = delta > tolerance, before >= 1 - saturation
-    elif expect == "decrease":
-        good, sat = delta < -tolerance, before <= saturation
-    elif expect == "no_increase":
-        good, sat = delta <= tolerance, no_sat
-    else:
-        good, sat = delta >= -tolerance, no_sat
+    with np.errstate(invalid="ignore"):
+        if expect == "increase":
+            good, sat = delta > tolerance, before >= 1 - saturation
+        elif expect == "decrease":
+            good, sat = delta < -tolerance, before <= saturation
+        elif expect == "no_increase":
+            good, sat = delta <= tolerance, no_sat
+        else:
+            good, sat = delta >= -tolerance, no_sat
     if scorer.proba_column is None:
         sat = no_sat
-    judged = ~sat & ~np.isnan(delta)  # a score that is not a number cannot be judged
-    bad = judged & ~good
+    judged = ~sat
+    bad = judged & (~good | nan)  # a score that stopped being a number fails
     k, n, m = int(bad.sum()), int(judged.sum()), int(sat.sum())
     rate = k / n if n else 0.0
     ok = rate <= max_fail_rate
-    wrong_way = -delta if expect in ("increase", "no_decrease") else delta
+    wrong_way = np.where(nan, np.inf, -delta if expect in ("increase", "no_decrease") else delta)
     picked = _worst(np.where(bad, wrong_way, -np.inf), min(k, limit))
     examples = _examples(feature, df, col, where, new, before, after, picked)
-    verb = expect.replace("no_", "not ")
-    tol = (
-        f" by more than {fmt(tolerance)}"
-        if expect in ("increase", "decrease") and tolerance
-        else ""
-    )
-    slack = f" (forgiven: {fmt(tolerance)})" if expect.startswith("no_") and tolerance else ""
     message = (
-        f"{how} should {verb} the score{tol}{slack}; it did not on "
+        f"{how} should {_EXPECTED[expect]} the score; {_FAILED[expect]}"
+        f"{f' by more than {fmt(tolerance)}' if tolerance else ''} on "
         f"{rate_text(k, n, 'rows', f'allowed {pct(max_fail_rate)}')}"
+        + _nan_note(int((nan & judged).sum()))
     )
     if m:
         edge = f">= {fmt(1 - saturation)}" if expect == "increase" else f"<= {fmt(saturation)}"
         message += f"; {m:,} rows whose score is already {edge} are reported apart, not judged"
-    skipped = len(df) - len(where) + int(np.isnan(delta).sum())
+    skipped = len(df) - len(where)
     if skipped:
-        message += f"; {skipped:,} rows the change leaves as they were (or missing) not tested"
+        rows = (
+            "1 row the change leaves as it was"
+            if skipped == 1
+            else (f"{skipped:,} rows the change leaves as they were")
+        )
+        message += f"; {rows} (or missing) not tested"
+    if n:
+        moved_any = bool(nan[judged].any() or (delta[judged] != 0).any())
+        message += _unused_note(scorer, df, feature, moved_any)
+    vacuous = bool(n and not nan[judged].any() and not (delta[judged] != 0).any())
+    judged_ok = judged & ~nan
     details = {
         "feature": feature,
         **rate_details(k, n),
@@ -351,6 +440,8 @@ def directional(
         "tolerance": tolerance,
         "saturated": m,
         "untested": skipped,
-        "mean_delta": float(delta[judged].mean()) if n else None,
+        "mean_delta": float(delta[judged_ok].mean()) if judged_ok.any() else None,
+        "nan_scores": int((nan & judged).sum()),
+        "vacuous": vacuous,
     }
     return Behaviour(ok, message, k, n, examples, details)

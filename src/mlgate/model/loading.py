@@ -7,12 +7,14 @@ naming the model and the reason, so the model's checks are `error` and the rest 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
+import warnings
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import CheckError
+from mlgate.ghenv import GitHubEnv
 from mlgate.gitref import materialize_at_ref, resolve_ref
 
 if TYPE_CHECKING:
@@ -50,9 +52,9 @@ def model_format(spec: ModelSpec) -> str:
 def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
     """The loaded model for `spec` (see the module docstring); raises `CheckError` on failure."""
     fmt = model_format(spec)
-    if fmt in ("pickle", "joblib"):
-        reason = pickle_refusal(os.environ.get("GITHUB_EVENT_NAME", ""), ctx.event)
-        if reason and not spec.params.get("allow_pickle"):
+    if fmt in ("pickle", "joblib") and not spec.params.get("allow_pickle"):
+        reason = GitHubEnv.from_environ().untrusted_code()
+        if reason:
             raise CheckError(
                 f"model {spec.name!r}: refusing to load a {fmt} file: {reason}, and unpickling "
                 "runs any code the file contains. Save the model with skops (format: skops, "
@@ -69,37 +71,130 @@ def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
         path = materialize_at_ref(path, ref)
     if not path.exists():
         raise CheckError(f"model {spec.name!r}: file {spec.path!r} does not exist")
-    try:
-        if fmt == "joblib":
-            import joblib
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            model = _load_file(spec, fmt, path)
+        except CheckError:
+            raise
+        except Exception as exc:
+            raise CheckError(
+                f"model {spec.name!r}: {_load_failure(spec.path or '', fmt, path, exc, seen)}"
+            ) from exc
+    for w in seen:  # a model that loads keeps its warnings (e.g. another scikit-learn version)
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return model
 
-            return joblib.load(path)
-        if fmt == "pickle":
-            import pickle
 
-            with path.open("rb") as fh:
-                return pickle.load(fh)
-        if fmt == "skops":
-            return _load_skops(spec, path)
-        if fmt == "onnx":
-            from mlgate.model.onnx import OnnxModel
+def _load_file(spec: ModelSpec, fmt: str, path: Path) -> Any:
+    """The model in the file at `path`, read as `fmt`."""
+    if fmt == "joblib":
+        import joblib
 
-            return OnnxModel(path)
-    except CheckError:
-        raise
-    except Exception as exc:
-        if fmt in ("joblib", "pickle"):
-            not_pickle = _not_a_pickle(path, exc)
-            if not_pickle:
-                raise CheckError(
-                    f"model {spec.name!r}: {spec.path!r} is not a {fmt} file: {not_pickle}; "
-                    f"point `path:` at the saved model, or set `format:` if the name misleads "
-                    f"({_one_line(exc)})"
-                ) from exc
-        raise CheckError(
-            f"model {spec.name!r}: cannot load {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        return joblib.load(path)
+    if fmt == "pickle":
+        import pickle
+
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    if fmt == "skops":
+        return _load_skops(spec, path)
+    if fmt == "onnx":
+        from mlgate.model.onnx import OnnxModel
+
+        return OnnxModel(path)
     raise CheckError(f"model {spec.name!r}: unknown format {fmt!r}")
+
+
+def _load_failure(
+    shown: str, fmt: str, path: Path, exc: BaseException, seen: list[warnings.WarningMessage]
+) -> str:
+    """What went wrong loading `path` as `fmt`, and what to do about it."""
+    raw = f"({_one_line(exc)})"
+    head = _head(path)
+    other = _not_a_model_file(head)
+    pickled = fmt in ("joblib", "pickle")
+    if other and not (pickled and isinstance(exc, (ImportError, AttributeError))):
+        return (
+            f"{shown!r} is not a {fmt} file: {other}; point `path:` at the saved model, "
+            f"or set `format:` if the name misleads {raw}"
+        )
+    saved_with = _version_note(seen)
+    if pickled and isinstance(exc, (ImportError, AttributeError)):
+        return (
+            f"cannot load {shown!r} as {fmt}: {_one_line(exc)}; it needs a package or a class "
+            "that this environment does not have: install what the model was built with "
+            f"(the action's `requirements` input){saved_with}"
+        )
+    if pickled and not head.startswith(_PICKLE_MAGIC):
+        return f"{shown!r} is not a {fmt} file: it does not start like one {raw}"
+    cut = isinstance(exc, EOFError) or "truncated" in str(exc).lower()
+    if cut or (not pickled and isinstance(exc, (zipfile.BadZipFile, EOFError))):
+        return (
+            f"{shown!r} is damaged: it ends too early or its bytes are corrupted (cut short "
+            f"while copying or downloading?); save or fetch the model again {raw}"
+        )
+    if pickled and isinstance(exc, _CORRUPT):
+        return (
+            f"{shown!r} is damaged: it starts like a {fmt} file but its bytes are corrupted; "
+            f"save or fetch the model again {raw}"
+        )
+    return (
+        f"cannot load {shown!r} as {fmt}: it is damaged, or it was saved with other versions "
+        f"of its libraries than this run has ({_versions(fmt)}){saved_with}; save it again with "
+        f"these versions, or install the ones it was saved with {raw}"
+    )
+
+
+def _corrupt_errors() -> tuple[type[BaseException], ...]:
+    import pickle
+    import struct
+    import zlib
+
+    return (
+        pickle.UnpicklingError,
+        KeyError,
+        IndexError,
+        zlib.error,
+        struct.error,
+        MemoryError,
+        OverflowError,
+        UnicodeDecodeError,
+    )
+
+
+_CORRUPT = _corrupt_errors()
+
+
+def _version_note(seen: list[warnings.WarningMessage]) -> str:
+    """scikit-learn's own word on a model saved with another version, if it gave one."""
+    for w in seen:
+        if type(w.message).__name__ == "InconsistentVersionWarning":
+            msg = w.message
+            old = getattr(msg, "original_sklearn_version", None)
+            new = getattr(msg, "current_sklearn_version", None)
+            if old and new:
+                return f"; it was saved with scikit-learn {old}, this run has {new}"
+    return ""
+
+
+_LIBRARIES = {
+    "onnx": ("onnxruntime",),
+    "skops": ("skops", "scikit-learn", "numpy"),
+}
+
+
+def _versions(fmt: str) -> str:
+    """The versions of the libraries that read `fmt` in this run."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in _LIBRARIES.get(fmt, ("scikit-learn", "numpy", "joblib")):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return ", ".join(out) or "unknown"
 
 
 #: How a pickle (protocol 2+) or a compressed joblib file starts.
@@ -118,25 +213,19 @@ _PICKLE_MAGIC = (
 )
 
 
-def _not_a_pickle(path: Path, exc: BaseException) -> str:
-    """Why the file at `path` is plainly not a pickle/joblib file ("" when it may be one:
-    it starts like one, or unpickling got as far as importing the model's classes)."""
-    if isinstance(exc, (ImportError, AttributeError)):
-        return ""
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as fh:
-            head = fh.read(64)
+            return fh.read(64)
     except OSError:
-        return ""
+        return b""
+
+
+def _not_a_model_file(head: bytes) -> str:
+    """Why a file starting with `head` is plainly no saved model of any format ("" when it
+    may be one): empty, a Git LFS pointer, or text."""
     if not head:
         return "the file is empty"
-    if head.startswith(_PICKLE_MAGIC):
-        import pickle
-        import zlib
-
-        if isinstance(exc, (pickle.UnpicklingError, EOFError, zlib.error)):
-            return "it starts like one but is damaged (cut short or corrupted?)"
-        return ""
     if head.startswith(b"version https://git-lfs"):
         return (
             "it is a Git LFS pointer, not the model; fetch the LFS files "
@@ -150,37 +239,7 @@ def _not_a_pickle(path: Path, exc: BaseException) -> str:
         first = text.splitlines()[0] if text.strip() else text
         shown = first[:40] + ("…" if len(first) > 40 else "")
         return f"it holds text (it starts {shown!r}), not a saved model"
-    return "it does not start like one (binary data of another kind)"
-
-
-def pickle_refusal(event_name: str, event: dict[str, Any]) -> str | None:
-    """Why unpickling is unsafe in this run (a fork's code with a write token), or None."""
-    if event_name == "pull_request_target":
-        pr = event.get("pull_request") or {}
-        head = (pr.get("head") or {}).get("repo") or {}
-        base = (pr.get("base") or {}).get("repo") or {}
-        if pr and not head:
-            return (
-                "this `pull_request_target` run is for a pull request whose head repository "
-                "is gone (a deleted fork) and holds a write token"
-            )
-        if head.get("fork") or (
-            head.get("full_name") and head.get("full_name") != base.get("full_name")
-        ):
-            return (
-                f"this `pull_request_target` run is for a pull request from the fork "
-                f"{head.get('full_name') or '(unknown)'} and holds a write token"
-            )
-    if event_name == "workflow_run":
-        run = event.get("workflow_run") or {}
-        head_repo = (run.get("head_repository") or {}).get("full_name")
-        repo = (event.get("repository") or {}).get("full_name")
-        if head_repo and head_repo != repo:
-            return (
-                f"this `workflow_run` run is for a run from the fork {head_repo} "
-                "and holds a write token"
-            )
-    return None
+    return ""
 
 
 def _load_skops(spec: ModelSpec, path: Path) -> Any:

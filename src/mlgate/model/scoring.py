@@ -7,7 +7,6 @@ A model's scores on a dataset are computed once per run and shared (`ctx.memo`).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +81,7 @@ class Scorer:
 
         x = self.frame(x)
         step = chunk_rows(x.shape[1])
-        parts = [
-            np.asarray(self.model.predict(self.model_input(x.iloc[i : i + step])))
-            for i in range(0, len(x), step)
-        ]
+        parts = [self.predict(x.iloc[i : i + step]) for i in range(0, len(x), step)]
         return np.concatenate(parts) if parts else np.empty(0)
 
     def scores_and_labels(self, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -112,12 +108,70 @@ class Scorer:
 
     def score_batch(self, x: pd.DataFrame) -> np.ndarray:
         """One predict call on `x` (the model's columns only), no chunking: for timing."""
+
+        if self.proba_column is not None:
+            return self.predict_proba(x)[:, self.proba_column]
+        return self.score_of_labels(self.predict(x))
+
+    def predict(self, x: pd.DataFrame) -> np.ndarray:
+        """`predict` on `x` (the model's columns), checked: one value per row."""
         import numpy as np
 
-        x = self.model_input(x)
-        if self.proba_column is not None:
-            return np.asarray(self.model.predict_proba(x), dtype=float)[:, self.proba_column]
-        return self.score_of_labels(np.asarray(self.model.predict(x)))
+        raw = self.model.predict(self.model_input(x))
+        try:
+            out = np.asarray(raw)
+        except (TypeError, ValueError) as exc:
+            raise CheckError(
+                f"model {self.name!r}: predict returned {type(raw).__name__} that is not one "
+                f"value per row ({_first_line(exc)})"
+            ) from exc
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if out.ndim != 1 or len(out) != len(x):
+            raise CheckError(
+                f"model {self.name!r}: predict returned an array of shape {_shape(out)} for "
+                f"{len(x):,} rows; expected one value per row, shape ({len(x)},)"
+            )
+        return out
+
+    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
+        """`predict_proba` on `x`, checked: one row per input row, a column per class."""
+        import numpy as np
+
+        raw = self.model.predict_proba(self.model_input(x))
+        try:
+            out = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise CheckError(
+                f"model {self.name!r}: predict_proba returned {type(raw).__name__} that is not "
+                f"a table of numbers ({_first_line(exc)})"
+            ) from exc
+        col = self.proba_column if self.proba_column is not None else -1
+        if out.ndim != 2 or len(out) != len(x) or not -out.shape[1] <= col < out.shape[1]:
+            raise CheckError(
+                f"model {self.name!r}: predict_proba returned an array of shape "
+                f"{_shape(out)} for {len(x):,} rows; expected ({len(x)}, number of classes), "
+                f"the score being column {col} (positive_class {self.positive_class!r})"
+            )
+        return out
+
+    def require_numbers(self, score: np.ndarray, df: pd.DataFrame, dataset: str = "") -> None:
+        """A `CheckError` naming the rows when a score is NaN or infinite: nothing can be
+        judged on a score that is not a number."""
+        import numpy as np
+
+        bad = np.flatnonzero(~np.isfinite(score))
+        if not len(bad):
+            return
+        method = "predict_proba" if self.proba_column is not None else "predict"
+        rows = ", ".join(str(r) for r in df.index[bad[:5]]) + (", …" if len(bad) > 5 else "")
+        where = f" of dataset {dataset!r}" if dataset else ""
+        raise CheckError(
+            f"model {self.name!r} gave a score that is not a finite number (NaN or infinite) "
+            f"on {len(bad):,} of {len(score):,} rows{where} (rows {rows}; {method} returned "
+            f"{score[bad[0]]}); look at those rows' values (missing or extreme?) and at what "
+            "the model does with them"
+        )
 
     def model_input(self, x: pd.DataFrame) -> Any:
         """What the model is given: the frame, or its values for a scikit-learn model
@@ -128,6 +182,15 @@ class Scorer:
         ):
             return x.to_numpy()
         return x
+
+
+def _shape(arr: np.ndarray) -> str:
+    return "(" + ", ".join(str(d) for d in arr.shape) + ("," if arr.ndim == 1 else "") + ")"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def chunk_rows(n_columns: int) -> int:
@@ -150,8 +213,10 @@ def make_scorer(name: str, model: Any, params: dict[str, Any], sample: pd.DataFr
     classes = getattr(model, "classes_", None)
     if has_proba and classes is None and len(sample):
         probe = Scorer(name, model, tuple(features) if features else None, target, pos, None)
-        with contextlib.suppress(Exception):
+        try:
             model.predict_proba(probe.model_input(probe.frame(sample.head(2))))
+        except Exception:  # no usable probabilities: the score is `predict`
+            has_proba = False
         classes = getattr(model, "classes_", None)
     if classes is not None:
         classes = list(np.asarray(classes).tolist())
@@ -159,9 +224,22 @@ def make_scorer(name: str, model: Any, params: dict[str, Any], sample: pd.DataFr
         column = index if has_proba else None
         if pos is None:
             pos = classes[-1]
+    elif has_proba:  # probabilities without `classes_`: columns are classes 0, 1, …
+        column = -1 if pos is None else _column_of(name, pos)
     if pos is None:
         pos = 1
     return Scorer(name, model, tuple(features) if features else None, target, pos, column)
+
+
+def _column_of(name: str, pos: Any) -> int:
+    """The probability column of `positive_class` for a model without `classes_`."""
+    if isinstance(pos, int) and not isinstance(pos, bool) and pos >= 0:
+        return pos
+    raise CheckError(
+        f"model {name!r} has predict_proba but no `classes_`, so positive_class {pos!r} "
+        "cannot be found among its columns; give positive_class as the column's number "
+        "(0, 1, …)"
+    )
 
 
 def class_index(name: str, classes: list[Any], pos: Any) -> int:
@@ -267,6 +345,7 @@ def scored(ctx: RunContext, model_name: str, dataset: str) -> Scored:
                 f"model {model_name!r} failed to predict on dataset {dataset!r}: "
                 + predict_failure(exc, sc, df)
             ) from exc
+        sc.require_numbers(score, df, dataset)
         return Scored(df, y, score, label, sc, no_truth)
 
     return ctx.memo(("model-scored", model_name, dataset), build)

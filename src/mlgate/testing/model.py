@@ -36,6 +36,21 @@ def _scorer(
     return make_scorer("model", model, params, data.head(2))
 
 
+class VacuousTestWarning(UserWarning):
+    """A behavioural assertion passed only because the model never looks at the feature."""
+
+
+def _check(result: Behaviour) -> Behaviour:
+    """Raise on a failed test; warn on one that passed without any score moving."""
+    if not result.ok:
+        _fail(result)
+    if result.details.get("vacuous"):
+        import warnings
+
+        warnings.warn(result.message, VacuousTestWarning, stacklevel=3)
+    return result
+
+
 def _fail(result: Behaviour) -> None:
     lines = [result.message]
     if result.examples:
@@ -79,9 +94,7 @@ def assert_invariant(
         max_fail_rate=max_fail_rate,
         sample=sample,
     )
-    if not result.ok:
-        _fail(result)
-    return result
+    return _check(result)
 
 
 def assert_directional(
@@ -113,9 +126,7 @@ def assert_directional(
         saturation=saturation,
         sample=sample,
     )
-    if not result.ok:
-        _fail(result)
-    return result
+    return _check(result)
 
 
 def assert_metric(
