@@ -41,12 +41,16 @@ def _new_category(col: str, value: str, share: float = 0.02) -> Fault:
 
 
 def _new_missing(col: str, share: float = 0.2) -> Fault:
+    """`share` of all rows newly missing in `col` (chosen among the rows that hold a value)."""
+
     def fault(df: pd.DataFrame) -> pd.DataFrame:
         out = df.copy()
-        rows = np.random.default_rng(6).random(len(out)) < share
+        present = np.flatnonzero(out[col].notna().to_numpy())
+        rng = np.random.default_rng(6)
+        rows = rng.choice(present, size=min(len(present), round(share * len(out))), replace=False)
         numeric = pd.api.types.is_numeric_dtype(out[col])
         out[col] = out[col].astype(float if numeric else object)
-        out.loc[rows, col] = None
+        out.loc[out.index[rows], col] = None
         return out
 
     return fault
