@@ -229,3 +229,34 @@ def test_bundled_datasets_faults_fail_naming_the_column(name: str) -> None:
                 what,
                 failed,
             )
+
+
+_floats = st.floats(allow_nan=True, allow_infinity=False, width=64)
+_texts = st.text(alphabet=st.sampled_from("aZ09-_ .Éx/"), max_size=6)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # the profile's std
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    numbers=st.lists(_floats, min_size=1, max_size=80),
+    counts=st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=80),
+    texts=st.lists(st.one_of(st.none(), _texts), min_size=1, max_size=80),
+)
+def test_the_inferred_suite_passes_the_data_it_was_learnt_from(
+    numbers: list[float], counts: list[int], texts: list[str | None]
+) -> None:
+    n = max(len(numbers), len(counts), len(texts))
+
+    def fill(values: list[Any]) -> list[Any]:
+        return (values * n)[:n]
+
+    df = pd.DataFrame(
+        {
+            "x": fill(numbers),
+            "k": pd.array(fill(counts), dtype="int64"),
+            "t": pd.array(fill(texts), dtype=object),
+        }
+    )
+    suite, _ = infer_suite("frame", df)
+    assert _judge(suite, df) == {}
+    yaml.safe_load(yaml.safe_dump(suite))  # plain YAML

@@ -100,10 +100,16 @@ def _dates(values: pd.Series) -> dict[str, Any]:
     as the span, when the data holds future dates)."""
     lo, hi = values.min(), values.max()
     span = max(hi - lo, pd.Timedelta(days=1))
-    out: dict[str, Any] = {"min": str((lo - span).date())}
     now = pd.Timestamp.now(tz=hi.tz) if hi.tz is not None else pd.Timestamp.now()
-    out["max"] = "today" if hi <= now else str((hi + span).date())
-    return out
+    try:
+        first = lo - span
+    except (OverflowError, ValueError):  # before the first date pandas can hold
+        first = lo
+    try:
+        last = "today" if hi <= now else str((hi + span).date())
+    except (OverflowError, ValueError):
+        last = str(hi.date())
+    return {"min": str(first.date()), "max": last}
 
 
 def _text(values: pd.Series, facts: ColumnFacts) -> None:

@@ -52,13 +52,25 @@ def numeric_checks(values: np.ndarray, integer: bool) -> dict[str, Any]:
         upper = max(_log_upper(x, hi, q50, q99), _pareto_upper(x))
         room = upper <= 1 or hi == 1 or hi <= 0.5
         fraction = hi <= 1 and room and not (x == np.round(x)).all()
-        out["max"] = 1 if fraction else _nice(upper, up=True, integer=integer)
+        if fraction:
+            out["max"] = 1
+        elif math.isfinite(upper):  # else too long a tail to bound
+            out["max"] = _nice(upper, up=True, integer=integer)
     elif hi <= 0:
         out["max"] = 0
-        out["min"] = _nice(-_log_upper(-x[::-1], -lo, -q50, -q01), up=False, integer=integer)
+        lower = -_log_upper(-x[::-1], -lo, -q50, -q01)
+        if math.isfinite(lower):
+            out["min"] = _nice(lower, up=False, integer=integer)
     else:
-        out["min"] = _nice(lo - TAIL_STRETCH * _spread(q50 - q01, q50 - lo), False, integer)
-        out["max"] = _nice(hi + TAIL_STRETCH * _spread(q99 - q50, hi - q50), True, integer)
+        lower = lo - TAIL_STRETCH * _spread(q50 - q01, q50 - lo)
+        upper = hi + TAIL_STRETCH * _spread(q99 - q50, hi - q50)
+        out.update(
+            {
+                k: _nice(v, k == "max", integer)
+                for k, v in (("min", lower), ("max", upper))
+                if math.isfinite(v)
+            }
+        )
     if len(x) >= MIN_ROWS_FOR_MEDIAN:
         out["median"] = {
             "min": _nice(q10, up=False, integer=False),
@@ -82,7 +94,7 @@ def _log_upper(x: np.ndarray, hi: float, q50: float, q99: float) -> float:
         return math.log1p(v / c)
 
     spread = _spread(g(q99) - g(q50), g(hi) - g(q50))
-    return c * math.expm1(g(hi) + TAIL_STRETCH * spread)
+    return c * _expm1(g(hi) + TAIL_STRETCH * spread)
 
 
 def _pareto_upper(x: np.ndarray) -> float:
@@ -97,7 +109,14 @@ def _pareto_upper(x: np.ndarray) -> float:
     if threshold <= 0 or logs <= 0:
         return 0.0
     alpha = k / logs
-    return threshold * float((k / (len(x) * RARE)) ** (1 / alpha))
+    return threshold * _expm1(math.log(k / (len(x) * RARE)) / alpha, plus_one=True)
+
+
+def _expm1(v: float, plus_one: bool = False) -> float:
+    """exp(v) - 1 (or exp(v)), infinite past the largest float instead of an OverflowError."""
+    if v > 700:
+        return math.inf
+    return math.exp(v) if plus_one else math.expm1(v)
 
 
 def _nice(x: float, up: bool, integer: bool) -> int | float:
@@ -109,4 +128,5 @@ def _nice(x: float, up: bool, integer: bool) -> int | float:
         scale = max(scale, 1.0)
     v = (math.ceil if up else math.floor)(round(x / scale, 9)) * scale
     v = float(f"{v:.12g}")  # no 0.30000000000000004
-    return int(v) if v.is_integer() and (integer or abs(v) >= 1) else v
+    exact = v.is_integer() and (integer or abs(v) >= 1) and abs(v) < 2**53
+    return int(v) if exact else v

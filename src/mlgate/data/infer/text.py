@@ -18,6 +18,9 @@ MIN_SHARE = 0.005
 """... and holds at least this share of the rows: a set with values rarer than 1 in 200 has a long
 tail, whose rarer values a sample of a few thousand rows misses."""
 
+SHAPE_SAMPLE = 20_000
+"""A shape is learnt on this many distinct values, then checked on all of them."""
+
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _MONTH_NAMES = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -44,7 +47,7 @@ def shape_pattern(values: Sequence[str]) -> tuple[str | None, bool]:
     is `[0-9]{n}` when every value has n of them, else `[0-9]+`; letter runs of varying length
     (words: free text) give no pattern. Date-like: a month name, or a 4-digit year-like run.
     """
-    shapes = [_tokens(v) for v in values]
+    shapes = [_tokens(v) for v in values[:SHAPE_SAMPLE]]
     if not shapes or not shapes[0]:
         return None, False
     first = shapes[0]
@@ -76,7 +79,12 @@ def shape_pattern(values: Sequence[str]) -> tuple[str | None, bool]:
             parts.append("[0-9]+")
         else:
             return None, False
-    return "^" + "".join(parts) + "$", date_like
+    pattern = "^" + "".join(parts) + "$"
+    if len(values) > SHAPE_SAMPLE:  # learnt on the first values: it must hold for all
+        compiled = re.compile(pattern)
+        if not all(compiled.fullmatch(v) for v in values):
+            return None, False
+    return pattern, date_like
 
 
 def _escape(text: str) -> str:
@@ -94,7 +102,10 @@ def _tokens(value: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for m in _TOKEN.finditer(value):
         t = m.group()
-        cls = "d" if t[0].isdigit() else "U" if t[0].isupper() else "l" if t[0].islower() else "o"
+        c = t[0]
+        cls = (
+            "d" if "0" <= c <= "9" else "U" if "A" <= c <= "Z" else "l" if "a" <= c <= "z" else "o"
+        )
         if cls == "l" and out and out[-1][0] == "U" and len(out[-1][1]) == 1:
             out[-1] = ("w", out[-1][1] + t)  # a capitalised word: Jan, Senior
             continue
