@@ -38,7 +38,8 @@ def numeric_checks(values: np.ndarray, integer: bool) -> dict[str, Any]:
       `TAIL_STRETCH` times the spread from the median to the 99th percentile. For a column that
       is never negative this is done on the scale log(1 + x / c), c the median of the positive
       values, so that the tolerance is relative for long right tails (amounts, counts of rare
-      events) and the rule does not depend on the unit.
+      events) and the rule does not depend on the unit; and it is at least the value a Pareto
+      tail fitted to the largest values exceeds once in `RARE` rows (`_pareto_upper`).
     - `median` between the reference's 10th and 90th percentiles: a shift of the bulk or a change
       of unit (×100) fails it, a later window of the same source does not.
     Bounds are rounded outward to two significant digits (whole numbers for integer columns).
