@@ -69,10 +69,19 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     init = sub.add_parser("init", help="write a starting mlgate.yml inferred from data")
+    init.add_argument("data", metavar="DATA", help="the data file to gate (csv, parquet, ...)")
     init.add_argument(
-        "datasets", nargs="+", metavar="DATASET", help="data files (csv, parquet, ...)"
+        "reference",
+        nargs="?",
+        metavar="REFERENCE",
+        help="learn the checks from this file (e.g. the training data); DATA gets drift against it",
     )
-    init.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
+    init.add_argument(
+        "--output",
+        "-o",
+        default="-",
+        help="file (or folder, for mlgate.yml in it) to write; default: stdout",
+    )
 
     pub = sub.add_parser("publish", help="post a report made earlier (e.g. from workflow_run)")
     pub.add_argument("report", help="report.json")
@@ -266,13 +275,33 @@ def _init(args: argparse.Namespace) -> int:
         from mlgate.data.init import init_config
     except ImportError:
         raise UsageError("`mlgate init` is not available in this build") from None
-    text = init_config([Path(p) for p in args.datasets])
+    inputs = [Path(p) for p in (args.data, args.reference) if p is not None]
     if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+        sys.stdout.write(init_config(inputs))
+        return EXIT_PASSED
+    out = _init_output(args.output, inputs)
+    text = init_config(inputs, config_dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write it: {exc.strerror or exc}") from None
+    print(f"wrote {out}")
     return EXIT_PASSED
+
+
+def _init_output(output: str, inputs: list[Path]) -> Path:
+    """The file `init -o` writes: `mlgate.yml` inside a folder; never one of the data files."""
+    from mlgate.errors import UsageError
+
+    out = Path(output)
+    if out.is_dir() or output.endswith(("/", "\\")):
+        out = out / "mlgate.yml"
+    if any(out.resolve() == p.resolve() for p in inputs):
+        raise UsageError(f"{out}: is one of the data files; give another file to write")
+    if out.is_dir():
+        raise UsageError(f"{out}: is a folder; give a file to write")
+    return out
 
 
 def _publish(args: argparse.Namespace) -> int:

@@ -68,29 +68,40 @@ def test_init_writes_a_config_that_passes_check_config_and_the_gate(
     holdout["debt"] = holdout["debt"] * 3  # already drifting: left out of the drift block
     holdout.to_parquet(tmp_path / "data" / "holdout.parquet")
     monkeypatch.chdir(tmp_path)
-    assert main(["init", "data/train.csv", "data/holdout.parquet", "-o", "mlgate.yml"]) == 0
+    assert main(["init", "data/holdout.parquet", "data/train.csv", "-o", "mlgate.yml"]) == 0
     text = (tmp_path / "mlgate.yml").read_text()
     config = yaml.safe_load(text)
     assert config["datasets"] == {
-        "train": {"path": "data/train.csv"},
         "holdout": {"path": "data/holdout.parquet"},
+        "train": {"path": "data/train.csv"},
     }
-    train_suite, holdout_suite = config["data"]
-    cols = train_suite["columns"]
-    assert train_suite["unique"] == ["customer_id"]
-    assert cols["age"] == {"type": "integer", "nullable": False, "min": 10, "max": 98}
+    (suite,) = config["data"]  # DATA checked, learnt from REFERENCE
+    cols = suite["columns"]
+    assert suite["dataset"] == "holdout"
+    assert suite["unique"] == ["customer_id"]
+    assert cols["customer_id"] == {"type": "string", "nullable": False, "pattern": "^C[0-9]{6}$"}
+    assert cols["age"]["type"] == "integer"
+    assert cols["age"]["min"] == 0
+    assert 90 <= cols["age"]["max"] <= 400
+    assert 18 <= cols["age"]["median"]["min"] < cols["age"]["median"]["max"] <= 90
     assert cols["gender"]["allowed"] == ["F", "M", "X"]
     assert cols["income"]["type"] == "float"
-    assert 0.01 < cols["income"]["max_missing"] < 0.05
+    assert 0.05 < cols["income"]["max_missing"] < 0.1
     assert cols["signup"]["max"] == "today"
     assert cols["approved"]["allowed"] == [0, 1]
-    assert holdout_suite["drift"]["reference"] == "train"
-    assert "debt" not in holdout_suite["drift"]["columns"]
-    assert "age" in holdout_suite["drift"]["columns"]
+    assert suite["drift"]["reference"] == "train"
+    assert "debt" not in suite["drift"]["columns"]
+    assert "customer_id" not in suite["drift"]["columns"]
+    assert "age" in suite["drift"]["columns"]
     assert "# holdout: left out of drift (already drifting from train): debt" in text
+    assert "fails these checks already" in text  # debt x3 breaks its median
+    assert "columns/debt/median" in text
     assert main(["check-config"]) == 0
     code, checks = run_gate(tmp_path)
-    assert code == 0, [c["message"] for c in checks.values() if c["status"] != "passed"]
+    assert code == 1
+    assert {k for k, c in checks.items() if c["status"] != "passed"} == {
+        "data/holdout/columns/debt/median"
+    }
 
 
 def test_init_paths_are_relative_to_the_current_directory(

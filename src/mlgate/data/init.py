@@ -1,16 +1,15 @@
-"""`mlgate init DATASET...`: a starting `mlgate.yml` inferred from the data.
+"""`mlgate init DATA [REFERENCE]`: a starting `mlgate.yml` that can be adopted as is.
 
-Per column: its type, `nullable: false` or a `max_missing` with a margin, `min`/`max` widened by
-10% of the range (never below 0 when the data is not), `allowed` for low-cardinality text or
-integer columns, `pattern`-free. A column whose values are all distinct and whose name ends in
-`id` becomes the suite's `unique` key. With two or more datasets, every dataset after the first
-gets a `drift:` block against the first (columns that already drift are left out, with a
-comment). Paths are written relative to the current directory, where the config is meant to go.
+The checks are learnt from REFERENCE when it is given (else from DATA) by the rules of
+`mlgate.data.infer`, so that later data of the same source passes them while a change of unit, a
+new category, new missing values, a renamed column or duplicated rows fail. With REFERENCE, DATA
+also gets a `drift:` block against it (columns that already drift are left out, with a comment),
+and the checks DATA fails already are named in a comment. Paths are written relative to the
+folder of the config file.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from pathlib import Path
@@ -18,59 +17,98 @@ from typing import Any
 
 import yaml
 
-MAX_ALLOWED = 20
 
-
-def init_config(paths: list[Path]) -> str:
-    """The YAML text of a starting configuration for these dataset files."""
-    from mlgate.datasets import detect_format, printable, read_paths
+def init_config(paths: list[Path], config_dir: Path | None = None) -> str:
+    """The YAML text of a starting configuration for DATA (`paths[0]`), learnt from REFERENCE
+    (`paths[1]`) when given; dataset paths relative to `config_dir` (default: here)."""
+    from mlgate.data.infer.suite import infer_suite
     from mlgate.errors import UsageError
 
-    if not paths:
-        raise UsageError("give at least one dataset file")
+    if not paths or len(paths) > 2:
+        raise UsageError("give DATA and at most one REFERENCE to learn the checks from")
+    base = (config_dir or Path.cwd()).resolve()
     names: list[str] = []
     frames = []
     datasets: dict[str, Any] = {}
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file")
         name = _unique_name(_stem(path), names)
         names.append(name)
-        fmt = detect_format(path.name)
-        options = _csv_options(path) if fmt == "csv" else {}
-        try:
-            frames.append(read_paths([path], fmt, options))
-        except Exception as exc:
-            text = str(exc).strip().splitlines()
-            reason = printable(text[0] if text else type(exc).__name__)
-            raise UsageError(f"{path}: cannot read it as {fmt}: {reason}") from None
-        datasets[name] = {"path": _relative(path)}
+        frame, options = _read(path)
+        frames.append(frame)
+        datasets[name] = {"path": _relative(path, base)}
         if options:
             datasets[name]["options"] = options
-    suites: list[dict[str, Any]] = []
-    comments: list[str] = []
-    for i, (name, df) in enumerate(zip(names, frames, strict=True)):
-        suite = _suite(name, df)
-        if i > 0:
-            drift, dropped = _drift(names[0], frames[0], df)
-            if drift:
-                suite["drift"] = drift
-            if dropped:
-                comments.append(
-                    f"# {name}: left out of drift (already drifting from {names[0]}): "
-                    + ", ".join(dropped)
-                )
-        suites.append(suite)
-    doc = {"version": 1, "datasets": datasets, "data": suites}
+    learn_from = frames[-1]
+    suite, notes = infer_suite(names[0], learn_from)
+    comments = [f"# {note}" for note in notes]
+    if len(paths) == 2:
+        comments.extend(_differences(names, frames))
+        comments.extend(_failing_now(names, suite, frames[0]))
+        drift, dropped = _drift(names[1], frames[1], frames[0])
+        if drift:
+            suite["drift"] = drift
+        if dropped:
+            comments.append(
+                f"# {names[0]}: left out of drift (already drifting from {names[1]}): "
+                + ", ".join(dropped)
+            )
+    doc = {"version": 1, "datasets": datasets, "data": [suite]}
+    learnt = f" learnt from {names[-1]}" if len(paths) == 2 else ""
     header = [
-        "# A starting mlgate.yml inferred from the data by `mlgate init`: review every bound.",
-        "# Paths are relative to the folder of this file (written for the current directory).",
+        f"# A starting mlgate.yml inferred by `mlgate init`{learnt}: review every bound.",
+        "# Paths are relative to the folder of this file.",
         *comments,
     ]
     body = yaml.safe_dump(
         doc, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
     )
     return "\n".join(header) + "\n" + body
+
+
+def _read(path: Path) -> tuple[Any, dict[str, Any]]:
+    """The file as a frame, and the reader options it needs (a CSV separator)."""
+    from mlgate.datasets import detect_format, printable, read_paths
+    from mlgate.errors import UsageError
+
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a data file")
+    fmt = detect_format(path.name)
+    options = _csv_options(path) if fmt == "csv" else {}
+    try:
+        return read_paths([path], fmt, options), options
+    except Exception as exc:
+        text = str(exc).strip().splitlines()
+        reason = printable(text[0] if text else type(exc).__name__)
+        raise UsageError(f"{path}: cannot read it as {fmt}: {reason}") from None
+
+
+def _differences(names: list[str], frames: list[Any]) -> list[str]:
+    data, ref = ([str(c) for c in f.columns] for f in frames)
+    out = []
+    if only := [c for c in ref if c not in data]:
+        out.append(f"# {names[0]} lacks columns of {names[1]}: " + ", ".join(only))
+    if only := [c for c in data if c not in ref]:
+        out.append(
+            f"# {names[0]} has columns {names[1]} lacks (strict fails them): " + ", ".join(only)
+        )
+    return out
+
+
+def _failing_now(names: list[str], suite: dict[str, Any], frame: Any) -> list[str]:
+    """A comment naming the checks DATA already fails (review them before adopting)."""
+    from mlgate.testing.data import _judge_suite
+
+    entry = {k: v for k, v in suite.items() if k != "drift"}
+    try:
+        results = _judge_suite(entry, frame, max_examples=1)
+    except Exception:  # the gate will say what is wrong
+        return []
+    failing = [ident for ident, outcome in results if outcome.status in ("failed", "error")]
+    if not failing:
+        return []
+    return [f"# {names[0]} fails these checks already: " + ", ".join(failing)]
 
 
 def _csv_options(path: Path) -> dict[str, Any]:
@@ -103,62 +141,11 @@ def _unique_name(name: str, taken: list[str]) -> str:
     return out
 
 
-def _relative(path: Path) -> str:
+def _relative(path: Path, base: Path) -> str:
     try:
-        return Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
+        return Path(os.path.relpath(path.resolve(), base)).as_posix()
     except ValueError:  # another drive
         return path.resolve().as_posix()
-
-
-def _suite(name: str, df: Any) -> dict[str, Any]:
-    from mlgate.data.pandas_backend import kind_of, nested_as_text
-
-    columns: dict[str, Any] = {}
-    key: str | None = None
-    n = len(df)
-    df, nested = nested_as_text(df)  # lists and objects: no type, compared as JSON text
-    for col in df.columns:
-        s = df[col]
-        values = s.dropna()
-        kind = "nested" if col in nested else kind_of(values) if len(values) else "empty"
-        entry: dict[str, Any] = {}
-        if kind in ("integer", "float"):
-            whole = kind == "integer" or bool((values == values.round()).all())
-            entry["type"] = "integer" if whole and kind == "integer" else "float"
-            if kind == "float" and whole and s.isna().any():
-                entry["type"] = "integer"
-        elif kind in ("string", "category", "boolean", "datetime"):
-            entry["type"] = kind if kind != "category" else "category"
-        missing = int(s.isna().sum())
-        if missing == 0:
-            entry["nullable"] = False
-        else:
-            frac = missing / n
-            entry["max_missing"] = min(1.0, _ceil(frac * 1.5 + 0.01, 2))
-        if kind in ("integer", "float"):
-            lo, hi = float(values.min()), float(values.max())
-            margin = (hi - lo) * 0.1
-            is_int = entry.get("type") == "integer"
-            low = lo - margin if lo - margin >= 0 or lo < 0 else 0.0
-            entry["min"] = _num(math.floor(low) if is_int else _round_down(low))
-            entry["max"] = _num(math.ceil(hi + margin) if is_int else _round_up(hi + margin))
-        if kind == "datetime":
-            entry["min"] = str(values.min().date())  # in the column's zone, as bounds are
-            entry["max"] = "today"
-        distinct = values.nunique()
-        low_card = 0 < distinct <= MAX_ALLOWED and distinct < max(n, 1) * 0.5
-        if kind in ("string", "category", "integer", "boolean") and low_card:
-            entry["allowed"] = sorted(_plain(v) for v in values.unique())
-            entry.pop("min", None)
-            entry.pop("max", None)
-        if key is None and distinct == n and str(col).lower().endswith("id") and not missing:
-            key = str(col)
-        columns[str(col)] = entry
-    suite: dict[str, Any] = {"dataset": name, "rows": {"min": max(1, n // 2)}, "strict": True}
-    if key:
-        suite["unique"] = [key]
-    suite["columns"] = columns
-    return suite
 
 
 def _drift(ref_name: str, reference: Any, current: Any) -> tuple[dict[str, Any], list[str]]:
@@ -175,7 +162,7 @@ def _drift(ref_name: str, reference: Any, current: Any) -> tuple[dict[str, Any],
     keep: list[str] = []
     dropped: list[str] = []
     for col in common:
-        if col in cur.column and _is_id(cur, col):
+        if _is_id(reference[col]):
             continue
         outcome = judge.drift(col, suite, cur, ref)
         (dropped if outcome.status == "failed" else keep).append(col)
@@ -184,37 +171,13 @@ def _drift(ref_name: str, reference: Any, current: Any) -> tuple[dict[str, Any],
     return {"reference": ref_name, "columns": keep, "method": "auto"}, dropped
 
 
-def _is_id(profile: Any, col: str) -> bool:
-    cp = profile.column[col]
-    distinct = sum(1 for _ in cp.counts) if cp.counts else 0
-    return cp.kind in ("string", "category") and distinct == cp.count
+def _is_id(column: Any) -> bool:
+    """Every value distinct, and whole numbers or text: an ID, which cannot drift meaningfully."""
+    from mlgate.data.pandas_backend import kind_of
 
-
-def _ceil(x: float, digits: int) -> float:
-    f = 10.0**digits
-    return math.ceil(x * f) / f
-
-
-def _round_down(x: float) -> float:
-    return _sig(x, math.floor)
-
-
-def _round_up(x: float) -> float:
-    return _sig(x, math.ceil)
-
-
-def _sig(x: float, how: Any) -> float:
-    if x == 0:
-        return 0.0
-    scale = 10.0 ** (math.floor(math.log10(abs(x))) - 2)
-    return float(how(x / scale)) * scale
-
-
-def _num(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else round(x, 6)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+    values = column.dropna()
+    return (
+        len(values) > 0
+        and kind_of(values) in ("integer", "string", "category")
+        and bool(values.nunique() == len(column))
+    )
