@@ -203,7 +203,7 @@ def run_and_publish(inputs: Inputs) -> int:
     code = subprocess.run([sys.executable, "-m", "mlgate", *args], env=env, check=False).returncode
     if code not in (0, 1, 2) or not report_json.is_file():
         error(f"the gate did not produce a report (exit {code}); see the log above")
-        return code if code else 2
+        return code if code in (1, 2) else 2  # killed (negative) or exit 0: never a pass
     try:
         report = Report.load(report_json)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

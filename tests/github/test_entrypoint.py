@@ -331,10 +331,24 @@ def test_a_stale_report_is_never_published(tmp_path: Path, fake: FakeGitHub) -> 
     stale = project / "mlgate-report" / "report.json"
     stale.parent.mkdir()
     stale.write_text('{"conclusion": "success", "counts": {}, "checks": []}')
-    # pytest refuses its arguments: the gate ends without a report of its own
-    (project / "mlgate.yml").write_text(CONFIG + "pytest:\n  args: [--no-such-option]\n")
+    # the gate process is killed (OOM killer, runner cancel): it ends without a report
+    (project / "tests").mkdir()
+    (project / "tests" / "test_kill.py").write_text(
+        "import os, pathlib, signal\n"
+        "def test_kill_the_gate():\n"
+        "    for proc in pathlib.Path('/proc').iterdir():\n"
+        "        if not proc.name.isdigit():\n"
+        "            continue\n"
+        "        try:\n"
+        "            cmd = (proc / 'cmdline').read_bytes().split(b'\\0')\n"
+        "        except OSError:\n"
+        "            continue\n"
+        "        if b'mlgate' in cmd and b'run' in cmd and b'--report-dir' in cmd:\n"
+        "            os.kill(int(proc.name), signal.SIGKILL)\n"
+    )
+    (project / "mlgate.yml").write_text(CONFIG + "pytest:\n  paths: [tests]\n")
     done = run_action(action_env(tmp_path, ws, fake.url), ws)
-    assert done.returncode == 2
+    assert done.returncode == 2, done.stdout + done.stderr
     assert "the gate did not produce a report" in done.stdout
     assert not stale.exists()
     assert fake.check_runs == {}
