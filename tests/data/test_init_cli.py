@@ -3,6 +3,7 @@ for what it cannot do."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ from tests.data.helpers import run_gate
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository (its top is the workspace: a config in a subfolder may read `../data`)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "data").mkdir()
     rng = np.random.default_rng(0)
     pd.DataFrame({"a": rng.normal(50, 5, 300), "g": rng.choice(["x", "y"], 300)}).to_csv(

@@ -6,6 +6,7 @@ datasets split in two halves."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,7 @@ def _judge(suite: dict[str, Any], df: pd.DataFrame) -> dict[str, str]:
 def loans(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     """A project with `mlgate init data/reference.csv -o config/mlgate.yml`, and a later file."""
     root = tmp_path_factory.mktemp("loans")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)  # the workspace is its top
     (root / "data").mkdir()
     loan_frame(5000, seed=1, start="2015-01").to_csv(root / "data" / "reference.csv", index=False)
     later = loan_frame(4000, seed=2, start="2016-04")
