@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
+from mlgate.data.exact import compare
 from mlgate.data.expr import ParsedRule, RuleSyntaxError, evaluate, parse_rule
 from mlgate.data.repeats import Repeats, examples_of
 
@@ -179,6 +181,23 @@ def kind_of(series: pd.Series) -> str:
     if pdt.is_string_dtype(dtype):
         return "string"
     return "mixed"
+
+
+def numbers(s: pd.Series, kind: str) -> np.ndarray:
+    """A numeric column's values for exact comparisons: integers as int64/uint64 (or Python
+    ints when they need more bits), floats as float64; missing values are 0/NaN (callers mask
+    them)."""
+    if kind == "float":
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+    dtype = s.dtype
+    if pdt.is_integer_dtype(dtype) and not pdt.is_object_dtype(dtype):
+        target = "uint64" if pdt.is_unsigned_integer_dtype(dtype) else "int64"
+        return s.to_numpy(dtype=target, na_value=0)
+    values = [0 if x is None or x is pd.NA else int(x) for x in s.to_numpy(dtype=object)]
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except OverflowError:
+        return np.asarray(values + [None], dtype=object)[:-1]  # Python ints beyond 64 bits
 
 
 def today_end() -> pd.Timestamp:
@@ -412,8 +431,13 @@ class _Builder:
             if problem:
                 v.problem = v.problem or problem
                 continue
-            mask = (s < value) if key == "min" else (s > value)
-            offend(v, mask.to_numpy(dtype=bool, na_value=False))
+            if kind in NUMERIC:  # exact: an int64 column against 2**63 + 1 or 0.5
+                op = operator.lt if key == "min" else operator.gt
+                mask = np.asarray(compare(op, numbers(s, kind), value), dtype=bool)
+            else:
+                cmp = (s < value) if key == "min" else (s > value)
+                mask = cmp.to_numpy(dtype=bool, na_value=False)
+            offend(v, mask)
         if rules.allowed is not None:
             v = cp.checks.setdefault("allowed", Violation())
             values = s.astype(object) if kind == "category" else s
@@ -457,7 +481,7 @@ class _Builder:
             s = df[name]
             kind = kind_of(s)
             if kind in NUMERIC:
-                return s.to_numpy(dtype="float64", na_value=np.nan)
+                return numbers(s, kind)
             if getattr(s.dtype, "tz", None) is not None:
                 return s.array  # keeps its zone: compares with text read in that zone
             return s.to_numpy()
