@@ -23,6 +23,7 @@ from pandas.api import types as pdt
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
 from mlgate.data.exact import compare
 from mlgate.data.expr import ParsedRule, RuleSyntaxError, evaluate, parse_rule
+from mlgate.data.regex import full_matches
 from mlgate.data.repeats import Repeats, examples_of
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def numbers(s: pd.Series, kind: str) -> np.ndarray:
     try:
         return np.asarray(values, dtype=np.int64)
     except OverflowError:
-        return np.asarray(values + [None], dtype=object)[:-1]  # Python ints beyond 64 bits
+        return np.asarray(values, dtype=object)  # Python ints beyond 64 bits
 
 
 def today_end() -> pd.Timestamp:
@@ -448,8 +449,7 @@ class _Builder:
                 v.problem = v.problem or f"`pattern` needs text; the column holds {kind} values"
             else:
                 text = s.astype("str") if kind == "category" else s
-                ok = text.str.fullmatch(rules.pattern).to_numpy(dtype=bool, na_value=False)
-                offend(v, ~ok)
+                offend(v, ~full_matches(text, rules.pattern))
 
     def _offend(
         self, v: Violation, values: pd.Series, mask: np.ndarray, n: int, offset: int

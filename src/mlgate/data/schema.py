@@ -7,6 +7,9 @@ from typing import Any
 from mlgate.config.schema_parts import FRACTION, SEVERITY
 from mlgate.data.suite import DRIFT_METHODS
 
+#: More bins than this cannot be filled by any sane reference (and would exhaust memory).
+MAX_BINS = 1000
+
 COLUMN_TYPES = ["integer", "float", "number", "string", "boolean", "category", "datetime"]
 
 _BOUND_VALUE: dict[str, Any] = {
@@ -99,6 +102,7 @@ DRIFT: dict[str, Any] = {
         "bins": {
             "type": "integer",
             "minimum": 2,
+            "maximum": MAX_BINS,
             "description": "Quantile bins of the reference for numeric columns. Default 10.",
         },
         "severity": SEVERITY,
