@@ -189,12 +189,12 @@ def numbers(s: pd.Series, kind: str) -> np.ndarray:
     ints when they need more bits), floats as float64; missing values are 0/NaN (callers mask
     them)."""
     if kind == "float":
-        return s.to_numpy(dtype="float64", na_value=np.nan)
+        return np.asarray(s.to_numpy(dtype="float64", na_value=np.nan))
     dtype = s.dtype
     if pdt.is_integer_dtype(dtype) and not pdt.is_object_dtype(dtype):
         target = "uint64" if pdt.is_unsigned_integer_dtype(dtype) else "int64"
-        return s.to_numpy(dtype=target, na_value=0)
-    values = [0 if x is None or x is pd.NA else int(x) for x in s.to_numpy(dtype=object)]
+        return np.asarray(s.to_numpy(dtype=target, na_value=0))
+    values = [0 if pd.isna(x) else int(x) for x in s.to_numpy(dtype=object)]
     try:
         return np.asarray(values, dtype=np.int64)
     except OverflowError:
