@@ -140,9 +140,33 @@ def nested_as_text(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def _as_json(value: Any) -> str:
     try:
-        return json.dumps(value, sort_keys=True, default=_json_default, ensure_ascii=False)
+        return json.dumps(
+            _canonical(value), sort_keys=True, default=_json_default, ensure_ascii=False
+        )
     except (TypeError, ValueError):
         return str(value)
+
+
+def _canonical(value: Any) -> Any:
+    """A nested value as the same JSON however it was read: pyarrow turns a list of integers
+    into floats in a chunk holding a missing element (and not in the others), and a JSON
+    object's absent key into null. So integral floats are integers, NaN is null, and a key
+    whose value is null is left out."""
+    if isinstance(value, dict):
+        items = ((str(k), _canonical(v)) for k, v in value.items())
+        return {k: v for k, v in items if v is not None}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=str)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer() and abs(value) < 2**63:
+            return int(value)
+    return value
 
 
 def _json_default(value: Any) -> Any:
