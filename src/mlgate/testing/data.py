@@ -27,14 +27,13 @@ def _judge_suite(
 ) -> list[tuple[str, Outcome]]:
     import jsonschema
 
+    from mlgate.config.validate import _explain  # the gate's messages, did-you-mean included
+    from mlgate.config.yamlload import format_path
     from mlgate.data.kinds import BACKEND, drift_columns
     from mlgate.data.pandas_backend import FrameSource
     from mlgate.data.plan import declare
     from mlgate.data.schema import SUITE
     from mlgate.data.suite import Suite, build_suite
-
-    from mlgate.config.validate import _explain  # the gate's messages, did-you-mean included
-    from mlgate.config.yamlload import format_path
 
     errors = jsonschema.Draft202012Validator(SUITE).iter_errors(entry)
     found = [f"{format_path(p)}: {m}" for e in errors for p, m in _explain(e, SUITE)]
