@@ -207,6 +207,13 @@ _ALLOWED = (
 )
 
 
+def _literal(node: ast.AST) -> bool:
+    """A constant, or a signed number (`-1`)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return _number(node.operand) is not None
+    return isinstance(node, ast.Constant)
+
+
 def _vet(node: ast.AST, text: str) -> None:
     if not isinstance(node, _ALLOWED):
         what = type(node).__name__
@@ -231,9 +238,7 @@ def _vet(node: ast.AST, text: str) -> None:
         for side in (node.left, node.right)
     ):
         raise RuleSyntaxError(f"text cannot take part in arithmetic in rule {text!r}")
-    if isinstance(node, (ast.List, ast.Tuple)) and not all(
-        isinstance(e, ast.Constant) for e in node.elts
-    ):
+    if isinstance(node, (ast.List, ast.Tuple)) and not all(_literal(e) for e in node.elts):
         raise RuleSyntaxError(f"a list in rule {text!r} may hold literals only")
     if isinstance(node, ast.Compare):
         for op, right in zip(node.ops, node.comparators, strict=True):
