@@ -29,8 +29,8 @@ FORMATS = ("csv", "tsv", "parquet", "jsonl", "feather")
 _COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
 _ARROW_CSV_OPTIONS = {"sep", "delimiter", "encoding", "quotechar"}
 _BLOCK_BYTES = 1 << 20
-#: Block sizes tried in turn: a block must hold a whole line (a 10 MB CSV line needs 16 MiB).
-_BLOCK_SIZES = (_BLOCK_BYTES, 1 << 24, 1 << 28)
+#: A block must hold a whole line: blocks grow 16-fold up to this (a 10 MB line needs 16 MiB).
+_MAX_BLOCK_BYTES = 1 << 28
 _STRADDLING = "straddling object"
 
 
@@ -160,7 +160,7 @@ def _growing_blocks(path: Path, read: Callable[[int], Any]) -> Any:
     """`read(block_size)` with larger blocks while a line does not fit in one."""
     import pyarrow as pa
 
-    for size in _BLOCK_SIZES:
+    for size in _block_sizes():
         try:
             return read(size)
         except pa.ArrowInvalid as exc:
@@ -169,17 +169,25 @@ def _growing_blocks(path: Path, read: Callable[[int], Any]) -> Any:
     raise _line_too_long(path)
 
 
+def _block_sizes() -> list[int]:
+    sizes = [min(_BLOCK_BYTES, _MAX_BLOCK_BYTES)]
+    while sizes[-1] < _MAX_BLOCK_BYTES:
+        sizes.append(min(sizes[-1] * 16, _MAX_BLOCK_BYTES))
+    return sizes
+
+
 def _larger_block(path: Path, size: int) -> int:
-    bigger = [s for s in _BLOCK_SIZES if s > size]
+    bigger = [s for s in _block_sizes() if s > size]
     if not bigger:
         raise _line_too_long(path)
     return bigger[0]
 
 
 def _line_too_long(path: Path) -> DatasetError:
-    most = _BLOCK_SIZES[-1] >> 20
+    size = _MAX_BLOCK_BYTES
+    most = f"{size >> 20} MiB" if size >= 1 << 20 else f"{size >> 10} KiB"
     return DatasetError(
-        f"{path.name}: a line is longer than {most} MiB, more than mlgate reads at once: "
+        f"{path.name}: a line is longer than {most}, more than mlgate reads at once: "
         "split that record, or store the data as parquet"
     )
 
@@ -268,10 +276,16 @@ def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
     if fmt == "jsonl":
         import pyarrow.json as pj
 
-        table = _growing_blocks(
-            path, lambda block: pj.read_json(_stream(path), pj.ReadOptions(block_size=block))
-        )
-        _check_json_text(table, path)
+        def read_json(block: int, schema: pa.Schema | None = None) -> pa.Table:
+            parse = pj.ParseOptions(explicit_schema=schema)
+            return pj.read_json(_stream(path), pj.ReadOptions(block_size=block), parse)
+
+        table = _growing_blocks(path, read_json)
+        if not _json_valid(table, path):  # read again with the types it inferred
+            schema = _typed(table.schema)
+            table = _growing_blocks(path, lambda block: read_json(block, schema))
+            if not _json_valid(table, path):
+                raise _json_misread(path)
         return table
     if fmt == "feather":
         import pyarrow.feather as pf
@@ -429,35 +443,75 @@ def _json_batches(path: Path) -> Iterator[Any]:
     import pyarrow.json as pj
 
     block, done = _BLOCK_BYTES, 0
+    schema: pa.Schema | None = None
     while True:
         skip, given = done, 0
         try:
-            reader = pj.open_json(_stream(path), read_options=pj.ReadOptions(block_size=block))
+            reader = pj.open_json(
+                _stream(path),
+                read_options=pj.ReadOptions(block_size=block),
+                parse_options=pj.ParseOptions(explicit_schema=schema),
+            )
             for batch in reader:
-                _check_json_text(batch, path)
+                if not _json_valid(batch, path):
+                    if schema is not None:
+                        raise _json_misread(path)
+                    schema = _typed(batch.schema)  # read again with the types it inferred
+                    break
                 if skip >= batch.num_rows:
                     skip -= batch.num_rows
                     continue
                 batch, skip = batch.slice(skip), 0
                 given += batch.num_rows
                 yield batch
-            return
+            else:
+                return
+            done += given
         except pa.ArrowInvalid as exc:
             if _STRADDLING not in str(exc):
                 raise
             block, done = _larger_block(path, block), done + given
 
 
-def _check_json_text(data: pa.Table | pa.RecordBatch, path: Path) -> None:
-    """pyarrow takes JSON text as it comes; text that is not UTF-8 fails only later."""
+def _json_valid(data: pa.Table | pa.RecordBatch, path: Path) -> bool:
+    """Whether pyarrow read the JSON right. It takes text as it comes (text that is not UTF-8
+    fails only later), and, widening a type inferred from the first lines (a list of nulls
+    meeting a list of numbers), can build lists that point past their values; a read with the
+    types given from the start is right."""
     import pyarrow as pa
 
-    try:
-        data.validate(full=True)
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc):
-            raise _not_utf8_json(path) from None
-        raise
+    for column in data.columns:
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise _not_utf8_json(path) from None
+            return False
+    return True
+
+
+def _typed(schema: pa.Schema) -> pa.Schema:
+    """`schema` with text for the values of lists and fields seen only null (pyarrow's JSON
+    reader miscounts those)."""
+    import pyarrow as pa
+
+    def fix(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_null(t):
+            return pa.string()
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            return pa.list_(fix(t.value_type))
+        if pa.types.is_struct(t):
+            return pa.struct([f.with_type(fix(f.type)) for f in t])
+        return t
+
+    return pa.schema([f.with_type(fix(f.type)) for f in schema])
+
+
+def _json_misread(path: Path) -> DatasetError:
+    return DatasetError(
+        f"{path.name}: pyarrow could not read these JSON lines consistently; add "
+        "`options: {dtype: false}` to the dataset to read them with pandas"
+    )
 
 
 def _not_utf8_json(path: Path) -> DatasetError:
