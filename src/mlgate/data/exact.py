@@ -134,12 +134,17 @@ def negate(value: Any) -> Any:
 
 def compare(op: Op, left: Any, right: Any) -> Any:
     """`left op right` (op: < <= > >= == !=), exact between integers and floats."""
+    with np.errstate(all="ignore"):  # NaN compares False, as in Python
+        return _compare(op, left, right)
+
+
+def _compare(op: Op, left: Any, right: Any) -> Any:
     if (
         isinstance(left, (int, float))
         and not isinstance(left, bool)
         and (isinstance(right, np.ndarray))
     ):
-        return compare(_FLIP[op], right, left)
+        return _compare(_FLIP[op], right, left)
     if isinstance(left, np.ndarray) and left.dtype.kind in "iu" and is_int(right):
         return _int_array_vs_int(op, left, right)
     if isinstance(left, np.ndarray) and left.dtype.kind in "iu" and isinstance(right, float):
