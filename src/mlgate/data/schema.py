@@ -52,7 +52,8 @@ COLUMN: dict[str, Any] = {
         },
         "pattern": {
             "type": "string",
-            "description": "A regular expression every value must match in full.",
+            "description": "A regular expression (RE2 syntax: linear time, no lookarounds "
+            "or backreferences) every value must match in full.",
         },
         "unique": {"type": "boolean", "description": "`true`: no value appears twice."},
         "mean": _stat("mean"),
