@@ -201,3 +201,79 @@ def test_a_line_beyond_the_largest_block_is_a_plain_message(
     ):
         with pytest.raises(DatasetError, match=r"t.csv: a line is longer than 4 KiB.*parquet"):
             read()
+
+
+FLAT_ENTRY: dict[str, Any] = {
+    "dataset": "d",
+    "unique": [["k", "t"]],
+    "duplicates": {},
+    "columns": {
+        "k": {"min": 0, "max": 1, "unique": True, "max_missing": 0.5},
+        "f": {"min": -1.5, "max": 2**53 + 1, "unique": True},
+        "b": {"unique": True, "allowed": [True]},
+        "t": {"allowed": ["a", "ab"], "pattern": "a+b?", "unique": True},
+    },
+    "rules": [{"expr": "k < f or k >= 1"}, {"expr": "k != 2 ** 64 + 1"}],
+}
+
+flat_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "k": st.none() | st.integers(-1, 3),
+            "f": st.none() | st.sampled_from([-2.0, 0.5, 1.0, 3.0]),
+            "b": st.none() | st.booleans(),
+            "t": st.none() | st.sampled_from(["a", "ab", "b", "aab"]),
+        }
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def judged(path: Path, fmt: str, chunk: int | None) -> list[tuple[str, str, Any, str]]:
+    """Every check of FLAT_ENTRY as (id, status, observed, examples)."""
+    from mlgate.data.plan import declare
+    from mlgate.testing.data import _judge
+
+    suite = build_suite(FLAT_ENTRY, "s", max_examples=50)
+    if chunk is None:
+        source: FrameSource | ChunkSource = FrameSource("d", read_paths([path], fmt, {}))
+    else:
+        source = ChunkSource("d", lambda: iter_frames([path], fmt, {}, chunk))
+    profile = PandasBackend().profile(source, suite)
+    declared, problems = declare(FLAT_ENTRY, "s")
+    assert not problems
+    out = []
+    for d in declared:
+        o = _judge(d.kind, d.params, suite, profile, None)
+        observed = round(o.observed, 9) if isinstance(o.observed, float) else o.observed
+        out.append(("/".join(d.id_parts), o.status, observed, str(o.examples)))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    records=flat_rows,
+    chunk=st.integers(1, 6),
+    fmt=st.sampled_from(["csv", "parquet", "jsonl"]),
+)
+def test_every_check_judges_the_same_whole_or_chunked(
+    tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]], chunk: int, fmt: str
+) -> None:
+    """Integers with a gap read as floats, booleans with a gap as objects, in some chunks only."""
+    folder = tmp_path_factory.mktemp("flat")
+    if fmt == "csv":
+        path = folder / "d.csv"
+        cell = {None: ""}
+        lines = [",".join(cell.get(r[c], str(r[c])) for c in "kfbt") for r in records]
+        path.write_text("k,f,b,t\n" + "".join(line + "\n" for line in lines))
+    elif fmt == "jsonl":
+        path = folder / "d.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    else:
+        path = folder / "d.parquet"
+        schema = pa.schema(
+            [("k", pa.int64()), ("f", pa.float64()), ("b", pa.bool_()), ("t", pa.string())]
+        )
+        pq.write_table(pa.Table.from_pylist(records, schema=schema), path, row_group_size=2)
+    assert judged(path, fmt, chunk) == judged(path, fmt, None)

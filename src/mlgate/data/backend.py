@@ -49,6 +49,12 @@ class Violation:
     def fraction(self) -> float:
         return self.count / self.denominator if self.denominator else 0.0
 
+    def most_common(self, n: int) -> list[tuple[Any, int]]:
+        """The `n` most frequent values; ties in the order of the values (not of the rows,
+        which would depend on how the data was cut into chunks)."""
+        ranked = sorted(self.values.items(), key=lambda vc: (-vc[1], str(vc[0])))
+        return ranked[:n]
+
 
 @dataclass
 class ColumnProfile:

@@ -25,6 +25,7 @@ from mlgate.data.exact import compare
 from mlgate.data.expr import ParsedRule, RuleSyntaxError, evaluate, parse_rule
 from mlgate.data.regex import full_matches
 from mlgate.data.repeats import Repeats, examples_of
+from mlgate.data.widen import Widening
 
 if TYPE_CHECKING:
     from mlgate.data.backend import Source
@@ -274,6 +275,8 @@ class _Builder:
         self.repeats: dict[Any, Repeats] = {}
         # a key covering `duplicates`: duplicated rows are looked for among its repeats only
         self.dup_key: Any = None
+        self.widening = Widening() if source.streamed else None
+        self.watched: list[str] = []  # columns whose values examples show
 
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> Profile:
@@ -309,6 +312,9 @@ class _Builder:
             if missing:
                 p.duplicates.problem = _missing(missing[0], p.columns)
         self._plan_repeats()
+        watched = set(p.column) | {c for key in p.keys for c in key}
+        watched |= {c for r in self.rules if isinstance(r, ParsedRule) for c in r.columns}
+        self.watched = [c for c in p.columns if c in watched]
         for i, rule in enumerate(self.rules):
             v = p.rules[i] = Violation()
             if isinstance(rule, RuleSyntaxError):
@@ -343,6 +349,8 @@ class _Builder:
 
     def _chunk(self, df: pd.DataFrame, offset: int) -> None:
         p = self.profile
+        if self.widening is not None:
+            self.widening.see(df, self.watched)
         for name, cp in p.column.items():
             rules = self.suite.column(name)
             self._column(cp, df[name], offset, rules)
@@ -545,6 +553,8 @@ class _Builder:
                 rep.judge_into(p.duplicates, self.source, self.limit, label_columns=False)
         if self.dup_key is not None and p.duplicates is not None:
             self._duplicates_via_key(p.duplicates, self.repeats[self.dup_key])
+        if self.widening is not None:
+            self.widening.apply(p)
 
     def _duplicates_via_key(self, v: Violation, key: Repeats) -> None:
         """Duplicated rows repeat every key too: look for them among the key's repeats only."""
