@@ -192,8 +192,10 @@ def _line_too_long(path: Path) -> DatasetError:
     )
 
 
-def _not_utf8(path: Path, column: str, row: int | None) -> DatasetError:
-    where = f"column `{column}`" + (f", line {row + 2}" if row is not None else "")
+def _not_utf8(path: Path, column: str | int, row: int | None) -> DatasetError:
+    """`column`: a name, or a 1-based position."""
+    where = f"column {column}" if isinstance(column, int) else f"column `{column}`"
+    where += f", line {row + 2}" if row is not None else ""
     example = "options: {encoding: latin-1}"
     return DatasetError(
         f"{path.name} is not UTF-8 text ({where}): if it was written as Latin-1 (ISO-8859-1), "
@@ -246,7 +248,6 @@ def _dedupe(names: Sequence[str]) -> list[str]:
 
 
 def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
-
     import pyarrow as pa
 
     if fmt in ("csv", "tsv"):
@@ -263,7 +264,7 @@ def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
             except pa.ArrowInvalid as exc:
                 m = _CONVERSION.search(str(exc))
                 if m and "UTF8" in str(exc):
-                    raise _not_utf8(path, f"#{int(m.group(1)) + 1}", None) from None
+                    raise _not_utf8(path, int(m.group(1)) + 1, None) from None
                 raise
 
         table = _growing_blocks(path, read_csv)
@@ -535,21 +536,17 @@ def _csv_batches(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Any]
     read, parse, convert = _csv_options(fmt, options)
     done = 0
     types: dict[str, Any] = {}
+    schema = None  # of the first block: the file's columns
     while True:
         read.skip_rows_after_names = done
         convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
-        try:
+        try:  # opening reads the first block after the rows given: it may not fit either
             reader = pcsv.open_csv(
                 _stream(path), read_options=read, parse_options=parse, convert_options=convert
             )
-        except pa.ArrowInvalid as exc:  # the first block holds no whole line
-            if _STRADDLING not in str(exc):
-                raise
-            read.block_size = _larger_block(path, read.block_size)
-            continue
-        schema = reader.schema
-        try:
-            yield pa.RecordBatch.from_pylist([], schema=schema)  # the columns, even if no row
+            if schema is None:
+                schema = reader.schema
+                yield pa.RecordBatch.from_pylist([], schema=schema)  # the columns, if no row
             for batch in reader:
                 _check_text(batch, path, done)
                 done += batch.num_rows
@@ -560,7 +557,7 @@ def _csv_batches(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Any]
                 read.block_size = _larger_block(path, read.block_size)
                 continue
             m = _CONVERSION.search(str(exc))
-            if not m:
+            if not m or schema is None:
                 raise
             name = schema.field(int(m.group(1))).name
             if "UTF8" in str(exc):

@@ -277,3 +277,20 @@ def test_every_check_judges_the_same_whole_or_chunked(
         )
         pq.write_table(pa.Table.from_pylist(records, schema=schema), path, row_group_size=2)
     assert judged(path, fmt, chunk) == judged(path, fmt, None)
+
+
+def test_a_late_value_widening_a_column_in_the_first_block_after_a_reopen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The widened read restarts after the rows given; its first block may hold the next
+    surprise (a float, then text), which must widen again rather than fail."""
+    import mlgate.datasets as datasets
+
+    monkeypatch.setattr(datasets, "_BLOCK_BYTES", 1 << 12)
+    path = tmp_path / "t.csv"
+    rows = [str(i) for i in range(3000)] + ["1.5", "Z"] + [str(i) for i in range(10)]
+    path.write_text("a\n" + "".join(r + "\n" for r in rows))
+    whole = read_paths([path], "csv", {})
+    streamed = pd.concat(list(iter_frames([path], "csv", {}, 700)), ignore_index=True)
+    assert streamed["a"].astype(str).tolist() == whole["a"].astype(str).tolist()
+    assert whole["a"].tolist()[3000:3002] == ["1.5", "Z"]
