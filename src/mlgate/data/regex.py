@@ -53,6 +53,8 @@ def full_matches(values: pd.Series, pattern: str) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+    text = pa.array(values, from_pandas=True)  # pandas' own arrow strings: no copy
+    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        text = pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
     matched = pc.match_substring_regex(text, full_match_form(pattern))
     return np.asarray(matched.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
