@@ -81,7 +81,7 @@ def parse_rule(text: str) -> ParsedRule:
             if node.id in ("True", "False"):
                 continue
             names[node.id] = node.id
-    folded = _Fold(text).visit(tree)
+    folded = _Fold(text, source.strip()).visit(tree)
     assert isinstance(folded, ast.Expression)
     return ParsedRule(text, folded, names)
 
@@ -110,8 +110,9 @@ class _Fold(ast.NodeTransformer):
     """Computes the constant parts of a rule once, exactly (Python ints), refusing numbers that
     cannot mean what they say: too large, infinite, or a division by zero."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, source: str) -> None:
         self.text = text
+        self.source = source  # what was parsed (backticked names replaced)
 
     def fail(self, what: str) -> RuleSyntaxError:
         shown = self.text if len(self.text) <= 200 else self.text[:200] + "..."
@@ -120,7 +121,7 @@ class _Fold(ast.NodeTransformer):
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         value = _number(node)
         if value is not None:
-            self.checked(value)
+            self.checked(value, node)
         return node
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
@@ -160,15 +161,17 @@ class _Fold(ast.NodeTransformer):
             raise self.fail(f"{left} {_SYMBOL[type(node.op)]} {right} is too large") from None
         if isinstance(value, complex):
             raise self.fail(f"{left} ** {right} is not a real number")
-        self.checked(value)
+        self.checked(value, node)
         return ast.copy_location(ast.Constant(value), node)
 
-    def checked(self, value: int | float) -> None:
+    def checked(self, value: int | float, node: ast.AST) -> None:
         problem = check_constant(value)
         if problem:
-            shown = repr(value)
-            if len(shown) > 40:
-                shown = shown[:37] + "..."
+            written = ast.get_source_segment(self.source, node) or repr(value)
+            if len(written) > 60:
+                written = written[:57] + "..."
+            worth = repr(value)
+            shown = f"{written} (= {worth})" if worth != written and len(worth) <= 20 else written
             raise self.fail(f"the number {shown} {problem}")
 
 
