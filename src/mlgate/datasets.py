@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,9 @@ FORMATS = ("csv", "tsv", "parquet", "jsonl", "feather")
 _COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
 _ARROW_CSV_OPTIONS = {"sep", "delimiter", "encoding", "quotechar"}
 _BLOCK_BYTES = 1 << 20
+#: A block must hold a whole line: blocks grow 16-fold up to this (a 10 MB line needs 16 MiB).
+_MAX_BLOCK_BYTES = 1 << 28
+_STRADDLING = "straddling object"
 
 
 def detect_format(path: str) -> str:
@@ -145,6 +148,76 @@ def read_file(path: Path, fmt: str, options: dict[str, Any]) -> pd.DataFrame:
     return to_pandas(_read_table(path, fmt, options))
 
 
+def _growing_blocks(path: Path, read: Callable[[int], Any]) -> Any:
+    """`read(block_size)` with larger blocks while a line does not fit in one."""
+    import pyarrow as pa
+
+    for size in _block_sizes():
+        try:
+            return read(size)
+        except pa.ArrowInvalid as exc:
+            if _STRADDLING not in str(exc):
+                raise
+    raise _line_too_long(path)
+
+
+def _block_sizes() -> list[int]:
+    sizes = [min(_BLOCK_BYTES, _MAX_BLOCK_BYTES)]
+    while sizes[-1] < _MAX_BLOCK_BYTES:
+        sizes.append(min(sizes[-1] * 16, _MAX_BLOCK_BYTES))
+    return sizes
+
+
+def _larger_block(path: Path, size: int) -> int:
+    bigger = [s for s in _block_sizes() if s > size]
+    if not bigger:
+        raise _line_too_long(path)
+    return bigger[0]
+
+
+def _line_too_long(path: Path) -> DatasetError:
+    size = _MAX_BLOCK_BYTES
+    most = f"{size >> 20} MiB" if size >= 1 << 20 else f"{size >> 10} KiB"
+    return DatasetError(
+        f"{path.name}: a line is longer than {most}, more than mlgate reads at once: "
+        "split that record, or store the data as parquet"
+    )
+
+
+def _not_utf8(path: Path, column: str | int, row: int | None) -> DatasetError:
+    """`column`: a name, or a 1-based position."""
+    where = f"column {column}" if isinstance(column, int) else f"column `{column}`"
+    where += f", line {row + 2}" if row is not None else ""
+    example = "options: {encoding: latin-1}"
+    return DatasetError(
+        f"{path.name} is not UTF-8 text ({where}): if it was written as Latin-1 (ISO-8859-1), "
+        f"add `{example}` to the dataset (cp1252 for Windows files), or save it as UTF-8"
+    )
+
+
+def _check_text(batch: pa.Table | pa.RecordBatch, path: Path, offset: int = 0) -> None:
+    """A CSV column pyarrow read as bytes holds text that is not UTF-8: say how to read it."""
+    import pyarrow as pa
+
+    for i, field in enumerate(batch.schema):
+        if not (pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):
+            continue
+        row = None
+        for j, value in enumerate(batch.column(i).to_pylist()):
+            if value is not None and not _decodes(value):
+                row = offset + j
+                break
+        raise _not_utf8(path, field.name, row)
+
+
+def _decodes(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def to_pandas(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
     names = table.schema.names
     if len(set(names)) != len(names):  # a CSV header naming a column twice: as pandas reads it
@@ -167,14 +240,28 @@ def _dedupe(names: Sequence[str]) -> list[str]:
 
 
 def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
+    import pyarrow as pa
 
     if fmt in ("csv", "tsv"):
         import pyarrow.csv as pcsv
 
         read, parse, convert = _csv_options(fmt, options)
-        return pcsv.read_csv(
-            _stream(path), read_options=read, parse_options=parse, convert_options=convert
-        )
+
+        def read_csv(block: int) -> pa.Table:
+            read.block_size = block
+            try:
+                return pcsv.read_csv(
+                    _stream(path), read_options=read, parse_options=parse, convert_options=convert
+                )
+            except pa.ArrowInvalid as exc:
+                m = _CONVERSION.search(str(exc))
+                if m and "UTF8" in str(exc):
+                    raise _not_utf8(path, int(m.group(1)) + 1, None) from None
+                raise
+
+        table = _growing_blocks(path, read_csv)
+        _check_text(table, path)
+        return table
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -182,7 +269,17 @@ def _read_table(path: Path, fmt: str, options: dict[str, Any]) -> pa.Table:
     if fmt == "jsonl":
         import pyarrow.json as pj
 
-        return pj.read_json(_stream(path))
+        def read_json(block: int, schema: pa.Schema | None = None) -> pa.Table:
+            parse = pj.ParseOptions(explicit_schema=schema)
+            return pj.read_json(_stream(path), pj.ReadOptions(block_size=block), parse)
+
+        table = _growing_blocks(path, read_json)
+        if not _json_valid(table, path):  # read again with the types it inferred
+            schema = _typed(table.schema)
+            table = _growing_blocks(path, lambda block: read_json(block, schema))
+            if not _json_valid(table, path):
+                raise _json_misread(path)
+        return table
     if fmt == "feather":
         import pyarrow.feather as pf
 
@@ -308,11 +405,8 @@ def _batches(
         yield pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow)
         yield from parquet.iter_batches(batch_size=chunk_rows)
     elif fmt == "jsonl":
-        import pyarrow.json as pj
-
-        read = pj.ReadOptions(block_size=_BLOCK_BYTES)
         try:
-            yield from pj.open_json(_stream(path), read_options=read)
+            yield from _json_batches(path)
         except pa.ArrowInvalid as exc:
             if "unexpected field" not in str(exc):
                 raise
@@ -335,6 +429,92 @@ def _batches(
         raise DatasetError(f"unknown format {fmt!r}")
 
 
+def _json_batches(path: Path) -> Iterator[Any]:
+    """JSON lines record batches; reopened with a larger block (after the rows already given)
+    when a line does not fit in one."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    block, done = _BLOCK_BYTES, 0
+    schema: pa.Schema | None = None
+    while True:
+        skip, given = done, 0
+        try:
+            reader = pj.open_json(
+                _stream(path),
+                read_options=pj.ReadOptions(block_size=block),
+                parse_options=pj.ParseOptions(explicit_schema=schema),
+            )
+            for batch in reader:
+                if not _json_valid(batch, path):
+                    if schema is not None:
+                        raise _json_misread(path)
+                    schema = _typed(batch.schema)  # read again with the types it inferred
+                    break
+                if skip >= batch.num_rows:
+                    skip -= batch.num_rows
+                    continue
+                batch, skip = batch.slice(skip), 0
+                given += batch.num_rows
+                yield batch
+            else:
+                return
+            done += given
+        except pa.ArrowInvalid as exc:
+            if _STRADDLING not in str(exc):
+                raise
+            block, done = _larger_block(path, block), done + given
+
+
+def _json_valid(data: pa.Table | pa.RecordBatch, path: Path) -> bool:
+    """Whether pyarrow read the JSON right. It takes text as it comes (text that is not UTF-8
+    fails only later), and, widening a type inferred from the first lines (a list of nulls
+    meeting a list of numbers), can build lists that point past their values; a read with the
+    types given from the start is right."""
+    import pyarrow as pa
+
+    for column in data.columns:
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise _not_utf8_json(path) from None
+            return False
+    return True
+
+
+def _typed(schema: pa.Schema) -> pa.Schema:
+    """`schema` with text for the values of lists and fields seen only null (pyarrow's JSON
+    reader miscounts those)."""
+    import pyarrow as pa
+
+    def fix(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_null(t):
+            return pa.string()
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            return pa.list_(fix(t.value_type))
+        if pa.types.is_struct(t):
+            return pa.struct([f.with_type(fix(f.type)) for f in t])
+        return t
+
+    return pa.schema([f.with_type(fix(f.type)) for f in schema])
+
+
+def _json_misread(path: Path) -> DatasetError:
+    return DatasetError(
+        f"{path.name}: pyarrow could not read these JSON lines consistently; add "
+        "`options: {dtype: false}` to the dataset to read them with pandas"
+    )
+
+
+def _not_utf8_json(path: Path) -> DatasetError:
+    return DatasetError(
+        f"{path.name} is not UTF-8 text: if it was written as Latin-1 (ISO-8859-1), add "
+        "`options: {encoding: latin-1}` to the dataset (cp1252 for Windows files), or save "
+        "it as UTF-8"
+    )
+
+
 _CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 
 
@@ -348,24 +528,32 @@ def _csv_batches(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Any]
     read, parse, convert = _csv_options(fmt, options)
     done = 0
     types: dict[str, Any] = {}
+    schema = None  # of the first block: the file's columns
     while True:
         read.skip_rows_after_names = done
         convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
-        reader = pcsv.open_csv(
-            _stream(path), read_options=read, parse_options=parse, convert_options=convert
-        )
-        schema = reader.schema
-        try:
-            yield pa.RecordBatch.from_pylist([], schema=schema)  # the columns, even if no row
+        try:  # opening reads the first block after the rows given: it may not fit either
+            reader = pcsv.open_csv(
+                _stream(path), read_options=read, parse_options=parse, convert_options=convert
+            )
+            if schema is None:
+                schema = reader.schema
+                yield pa.RecordBatch.from_pylist([], schema=schema)  # the columns, if no row
             for batch in reader:
+                _check_text(batch, path, done)
                 done += batch.num_rows
                 yield batch
             return
         except pa.ArrowInvalid as exc:
+            if _STRADDLING in str(exc):
+                read.block_size = _larger_block(path, read.block_size)
+                continue
             m = _CONVERSION.search(str(exc))
-            if not m:
+            if not m or schema is None:
                 raise
             name = schema.field(int(m.group(1))).name
+            if "UTF8" in str(exc):
+                raise _not_utf8(path, name, None) from None
             was = types.get(name, schema.field(name).type)
             if pa.types.is_string(was):
                 raise

@@ -58,6 +58,31 @@ def test_assert_schema_rejects_unknown_keys() -> None:
         assert_schema(pd.DataFrame({"a": [1]}), columns={"a": {"maximum": 3}})
 
 
+def test_assert_schema_says_what_a_misspelt_name_should_be() -> None:
+    """Issue 9 item 9: `assert_schema` printed jsonschema's raw text, with no did-you-mean."""
+    df = pd.DataFrame({"income": [1.0, 2.0], "AGE": [30, 40]})
+    cases = [
+        (
+            {"columns": {"income": {"mni": 0}}},
+            "columns.income.mni: unknown key 'mni' -> did you mean 'min'?",
+        ),
+        ({"columns": {"income": {"type": "flaot"}}}, "-> did you mean 'float'?"),
+        ({"rows": {"mn": 1}}, "rows.mn: unknown key 'mn' -> did you mean 'min'?"),
+        (
+            {"columns": {"income": {"max": float("nan")}}},
+            "columns.income.max: .nan is not a finite number",
+        ),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ValueError, match="invalid data checks: ") as info:
+            assert_schema(df, **kwargs)
+        assert message in str(info.value)
+    with pytest.raises(
+        AssertionError, match=r"column `age` is not in the dataset \(did you mean `AGE`\?\)"
+    ):
+        assert_schema(df, {"age": {"min": 0}})
+
+
 def test_init_writes_a_config_that_passes_check_config_and_the_gate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

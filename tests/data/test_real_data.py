@@ -317,14 +317,10 @@ def test_the_mean_of_a_boolean_label_is_its_share_of_true() -> None:
 
 
 def test_a_rule_cannot_hang_or_exhaust_memory() -> None:
-    import pandas as pd
+    from mlgate.data.expr import RuleSyntaxError, parse_rule
 
-    from mlgate.data.expr import RuleSyntaxError, evaluate, parse_rule
-
-    frame = pd.DataFrame({"x": [1, 2, 3]})
-    # cannot hang: 9**9**9 is never computed as a 370-million-digit integer
-    result = evaluate(parse_rule("x > 9**9**9"), lambda name: frame[name].to_numpy())
-    assert len(result) == 3
+    with pytest.raises(RuleSyntaxError, match=r"9 \*\* 387420489 is too large"):
+        parse_rule("x > 9**9**9")  # refused before it is computed
     with pytest.raises(RuleSyntaxError, match="text cannot take part in arithmetic"):
         parse_rule("'a' * 10**10 == x")
     with pytest.raises(RuleSyntaxError, match="too deeply nested"):

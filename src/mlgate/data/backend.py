@@ -49,6 +49,12 @@ class Violation:
     def fraction(self) -> float:
         return self.count / self.denominator if self.denominator else 0.0
 
+    def most_common(self, n: int) -> list[tuple[Any, int]]:
+        """The `n` most frequent values; ties in the order of the values (not of the rows,
+        which would depend on how the data was cut into chunks)."""
+        ranked = sorted(self.values.items(), key=lambda vc: (-vc[1], str(vc[0])))
+        return ranked[:n]
+
 
 @dataclass
 class ColumnProfile:
@@ -113,8 +119,10 @@ def missing_column(name: str, columns: Sequence[str]) -> str:
     """ "column `Recrods` is not in the dataset (did you mean `Records`?)"."""
     import difflib
 
-    close = difflib.get_close_matches(name, [str(c) for c in columns], n=1, cutoff=0.6)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    names = [str(c) for c in columns]
+    by_lower = {n.lower(): n for n in reversed(names)}  # `AGE` for `age`: case aside
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    hint = f" (did you mean `{by_lower[close[0]]}`?)" if close else ""
     return f"column `{name}` is not in the dataset{hint}"
 
 

@@ -27,13 +27,15 @@ DATASET: dict[str, Any] = {
         "chunk_rows": {
             "type": "integer",
             "minimum": 1,
+            "maximum": 1_000_000_000,
             "description": "Stream the data in chunks of this many rows: memory is bounded by "
             "the chunk, not the file.",
         },
         "options": {
             "type": "object",
-            "description": "Reader options, e.g. {sep: ';'}; csv options other than sep, "
-            "encoding and quotechar make pandas read the file instead of pyarrow.",
+            "description": "Reader options, e.g. {sep: ';'} or {encoding: latin-1} (text is "
+            "UTF-8 by default); csv options other than sep, encoding and quotechar make pandas "
+            "read the file instead of pyarrow.",
         },
     },
 }

@@ -8,6 +8,7 @@ call a function or reach an attribute. `evaluate` computes a parsed rule on nump
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _BACKTICK = re.compile(r"`([^`]*)`")
+#: Integers up to this many bits may appear in a rule (after folding its constants).
+MAX_BITS = 4096
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -78,7 +81,109 @@ def parse_rule(text: str) -> ParsedRule:
             if node.id in ("True", "False"):
                 continue
             names[node.id] = node.id
-    return ParsedRule(text, tree, names)
+    folded = _Fold(text, source.strip()).visit(tree)
+    assert isinstance(folded, ast.Expression)
+    return ParsedRule(text, folded, names)
+
+
+def is_int(value: Any) -> bool:
+    """A Python integer (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_constant(value: Any) -> str | None:
+    """Why a (folded) constant cannot be used in a rule, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "is beyond the floating-point range (about ±1.8e308)"
+    if is_int(value) and value.bit_length() > MAX_BITS:
+        return f"has more than {MAX_BITS} bits"
+    return None
+
+
+def _number(node: ast.AST) -> int | float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return None if isinstance(node.value, bool) else node.value
+    return None
+
+
+class _Fold(ast.NodeTransformer):
+    """Computes the constant parts of a rule once, exactly (Python ints), refusing numbers that
+    cannot mean what they say: too large, infinite, or a division by zero."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source  # what was parsed (backticked names replaced)
+
+    def fail(self, what: str) -> RuleSyntaxError:
+        shown = self.text if len(self.text) <= 200 else self.text[:200] + "..."
+        return RuleSyntaxError(f"in rule {shown!r}: {what}")
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        value = _number(node)
+        if value is not None:
+            self.checked(value, node)
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        value = _number(node.operand)
+        if value is None or not isinstance(node.op, (ast.USub, ast.UAdd)):
+            return node
+        return ast.copy_location(
+            ast.Constant(-value if isinstance(node.op, ast.USub) else value), node
+        )
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        op = _BINOPS.get(type(node.op))
+        if (
+            left is None
+            or right is None
+            or op is None
+            or isinstance(node.op, (ast.BitAnd, ast.BitOr))
+        ):
+            return node
+        if (
+            isinstance(node.op, ast.Pow)
+            and isinstance(left, int)
+            and isinstance(right, int)
+            and right > 0
+            and abs(left) > 1
+            and (abs(left).bit_length() - 1) * right > MAX_BITS
+        ):
+            raise self.fail(f"{left} ** {right} is too large (more than {MAX_BITS} bits)")
+        try:
+            value = op(left, right)
+        except ZeroDivisionError:
+            raise self.fail("a division by zero") from None
+        except OverflowError:
+            raise self.fail(f"{left} {_SYMBOL[type(node.op)]} {right} is too large") from None
+        if isinstance(value, complex):
+            raise self.fail(f"{left} ** {right} is not a real number")
+        self.checked(value, node)
+        return ast.copy_location(ast.Constant(value), node)
+
+    def checked(self, value: int | float, node: ast.AST) -> None:
+        problem = check_constant(value)
+        if problem:
+            written = ast.get_source_segment(self.source, node) or repr(value)
+            if len(written) > 60:
+                written = written[:57] + "..."
+            worth = repr(value)
+            shown = f"{written} (= {worth})" if worth != written and len(worth) <= 20 else written
+            raise self.fail(f"the number {shown} {problem}")
+
+
+_SYMBOL = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
 
 
 _ALLOWED = (
@@ -105,6 +210,13 @@ _ALLOWED = (
 )
 
 
+def _literal(node: ast.AST) -> bool:
+    """A constant, or a signed number (`-1`)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return _number(node.operand) is not None
+    return isinstance(node, ast.Constant)
+
+
 def _vet(node: ast.AST, text: str) -> None:
     if not isinstance(node, _ALLOWED):
         what = type(node).__name__
@@ -129,9 +241,7 @@ def _vet(node: ast.AST, text: str) -> None:
         for side in (node.left, node.right)
     ):
         raise RuleSyntaxError(f"text cannot take part in arithmetic in rule {text!r}")
-    if isinstance(node, (ast.List, ast.Tuple)) and not all(
-        isinstance(e, ast.Constant) for e in node.elts
-    ):
+    if isinstance(node, (ast.List, ast.Tuple)) and not all(_literal(e) for e in node.elts):
         raise RuleSyntaxError(f"a list in rule {text!r} may hold literals only")
     if isinstance(node, ast.Compare):
         for op, right in zip(node.ops, node.comparators, strict=True):
@@ -143,15 +253,13 @@ def evaluate(rule: ParsedRule, column: Callable[[str], Any]) -> Any:
     """The rule's value (a boolean array) with `column(name)` giving each column's values."""
     import numpy as np
 
+    from mlgate.data.exact import arith, compare, negate
+
     def ev(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
             return ev(node.body)
         if isinstance(node, ast.Constant):
-            value = node.value
-            if isinstance(value, int) and not isinstance(value, bool):
-                # numpy numbers: constant arithmetic (9**9**9) overflows at once, never hangs
-                return np.int64(value) if abs(value) < 2**62 else np.float64(value)
-            return value
+            return node.value  # folded and bounded by `parse_rule`
         if isinstance(node, ast.Name):
             if node.id in ("True", "False"):
                 return node.id == "True"
@@ -167,12 +275,13 @@ def evaluate(rule: ParsedRule, column: Callable[[str], Any]) -> Any:
             value = ev(node.operand)
             if isinstance(node.op, (ast.Not, ast.Invert)):
                 return np.logical_not(np.asarray(value, dtype=bool))
-            return -value if isinstance(node.op, ast.USub) else value
+            return negate(value) if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp):
             left, right = ev(node.left), ev(node.right)
             if isinstance(node.op, (ast.BitAnd, ast.BitOr)):
                 left, right = np.asarray(left, dtype=bool), np.asarray(right, dtype=bool)
-            return _BINOPS[type(node.op)](left, right)
+                return _BINOPS[type(node.op)](left, right)
+            return arith(_BINOPS[type(node.op)], left, right)
         if isinstance(node, ast.Compare):
             result: Any = True
             left = ev(node.left)
@@ -185,7 +294,7 @@ def evaluate(rule: ParsedRule, column: Callable[[str], Any]) -> Any:
                     right = None
                 else:
                     right = ev(comp)
-                    part = _CMPOPS[type(op)](*_dates_from_text(left, right))
+                    part = compare(_CMPOPS[type(op)], *_dates_from_text(left, right))
                 result = np.logical_and(result, np.asarray(part, dtype=bool))
                 left = right
             return result

@@ -58,7 +58,7 @@ def fmt(value: Any) -> str:
 def top_values(v: Violation, n: int = 5) -> str:
     if not v.values:
         return ""
-    items = ", ".join(f"`{fmt(val)}` ×{cnt:,}" for val, cnt in v.values.most_common(n))
+    items = ", ".join(f"`{fmt(val)}` ×{cnt:,}" for val, cnt in v.most_common(n))
     return f"; most frequent offending values: {items}"
 
 
@@ -67,7 +67,7 @@ def violation_details(v: Violation, **extra: Any) -> dict[str, Any]:
         "count": v.count,
         "denominator": v.denominator,
         "fraction": v.fraction,
-        "top_values": [[val, cnt] for val, cnt in v.values.most_common(10)],
+        "top_values": [[val, cnt] for val, cnt in v.most_common(10)],
         **extra,
     }
 
@@ -314,7 +314,7 @@ def _allowed(cp: ColumnProfile, allowed: list[Any]) -> Outcome:
     return Outcome.failed(
         f"{v.count:,} of {v.denominator:,} non-missing values ({pct(v.count, v.denominator)}) "
         f"are not in [{listed}]{top_values(v)}{hint}",
-        observed=[val for val, _ in v.values.most_common(10)],
+        observed=[val for val, _ in v.most_common(10)],
         expected=f"in [{listed}]",
         examples=v.examples,
         details=violation_details(v, nulls_counted=False),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,11 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
+from mlgate.data.exact import compare
 from mlgate.data.expr import ParsedRule, RuleSyntaxError, evaluate, parse_rule
+from mlgate.data.regex import full_matches
 from mlgate.data.repeats import Repeats, examples_of
+from mlgate.data.widen import Widening
 
 if TYPE_CHECKING:
     from mlgate.data.backend import Source
@@ -137,9 +141,33 @@ def nested_as_text(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def _as_json(value: Any) -> str:
     try:
-        return json.dumps(value, sort_keys=True, default=_json_default, ensure_ascii=False)
+        return json.dumps(
+            _canonical(value), sort_keys=True, default=_json_default, ensure_ascii=False
+        )
     except (TypeError, ValueError):
         return str(value)
+
+
+def _canonical(value: Any) -> Any:
+    """A nested value as the same JSON however it was read: pyarrow turns a list of integers
+    into floats in a chunk holding a missing element (and not in the others), and a JSON
+    object's absent key into null. So integral floats are integers, NaN is null, and a key
+    whose value is null is left out."""
+    if isinstance(value, dict):
+        items = ((str(k), _canonical(v)) for k, v in value.items())
+        return {k: v for k, v in items if v is not None}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=str)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer() and abs(value) < 2**63:
+            return int(value)
+    return value
 
 
 def _json_default(value: Any) -> Any:
@@ -179,6 +207,23 @@ def kind_of(series: pd.Series) -> str:
     if pdt.is_string_dtype(dtype):
         return "string"
     return "mixed"
+
+
+def numbers(s: pd.Series, kind: str) -> np.ndarray:
+    """A numeric column's values for exact comparisons: integers as int64/uint64 (or Python
+    ints when they need more bits), floats as float64; missing values are 0/NaN (callers mask
+    them)."""
+    if kind == "float":
+        return np.asarray(s.to_numpy(dtype="float64", na_value=np.nan))
+    dtype = s.dtype
+    if pdt.is_integer_dtype(dtype) and not pdt.is_object_dtype(dtype):
+        target = "uint64" if pdt.is_unsigned_integer_dtype(dtype) else "int64"
+        return np.asarray(s.to_numpy(dtype=target, na_value=0))
+    values = [0 if pd.isna(x) else int(x) for x in s.to_numpy(dtype=object)]
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except OverflowError:
+        return np.asarray(values, dtype=object)  # Python ints beyond 64 bits
 
 
 def today_end() -> pd.Timestamp:
@@ -230,6 +275,8 @@ class _Builder:
         self.repeats: dict[Any, Repeats] = {}
         # a key covering `duplicates`: duplicated rows are looked for among its repeats only
         self.dup_key: Any = None
+        self.widening = Widening() if source.streamed else None
+        self.watched: list[str] = []  # columns whose values examples show
 
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> Profile:
@@ -265,6 +312,9 @@ class _Builder:
             if missing:
                 p.duplicates.problem = _missing(missing[0], p.columns)
         self._plan_repeats()
+        watched = set(p.column) | {c for key in p.keys for c in key}
+        watched |= {c for r in self.rules if isinstance(r, ParsedRule) for c in r.columns}
+        self.watched = [c for c in p.columns if c in watched]
         for i, rule in enumerate(self.rules):
             v = p.rules[i] = Violation()
             if isinstance(rule, RuleSyntaxError):
@@ -299,6 +349,8 @@ class _Builder:
 
     def _chunk(self, df: pd.DataFrame, offset: int) -> None:
         p = self.profile
+        if self.widening is not None:
+            self.widening.see(df, self.watched)
         for name, cp in p.column.items():
             rules = self.suite.column(name)
             self._column(cp, df[name], offset, rules)
@@ -412,8 +464,13 @@ class _Builder:
             if problem:
                 v.problem = v.problem or problem
                 continue
-            mask = (s < value) if key == "min" else (s > value)
-            offend(v, mask.to_numpy(dtype=bool, na_value=False))
+            if kind in NUMERIC:  # exact: an int64 column against 2**63 + 1 or 0.5
+                op = operator.lt if key == "min" else operator.gt
+                mask = np.asarray(compare(op, numbers(s, kind), value), dtype=bool)
+            else:
+                cmp = (s < value) if key == "min" else (s > value)
+                mask = cmp.to_numpy(dtype=bool, na_value=False)
+            offend(v, mask)
         if rules.allowed is not None:
             v = cp.checks.setdefault("allowed", Violation())
             values = s.astype(object) if kind == "category" else s
@@ -424,8 +481,7 @@ class _Builder:
                 v.problem = v.problem or f"`pattern` needs text; the column holds {kind} values"
             else:
                 text = s.astype("str") if kind == "category" else s
-                ok = text.str.fullmatch(rules.pattern).to_numpy(dtype=bool, na_value=False)
-                offend(v, ~ok)
+                offend(v, ~full_matches(text, rules.pattern))
 
     def _offend(
         self, v: Violation, values: pd.Series, mask: np.ndarray, n: int, offset: int
@@ -457,7 +513,7 @@ class _Builder:
             s = df[name]
             kind = kind_of(s)
             if kind in NUMERIC:
-                return s.to_numpy(dtype="float64", na_value=np.nan)
+                return numbers(s, kind)
             if getattr(s.dtype, "tz", None) is not None:
                 return s.array  # keeps its zone: compares with text read in that zone
             return s.to_numpy()
@@ -497,6 +553,8 @@ class _Builder:
                 rep.judge_into(p.duplicates, self.source, self.limit, label_columns=False)
         if self.dup_key is not None and p.duplicates is not None:
             self._duplicates_via_key(p.duplicates, self.repeats[self.dup_key])
+        if self.widening is not None:
+            self.widening.apply(p)
 
     def _duplicates_via_key(self, v: Violation, key: Repeats) -> None:
         """Duplicated rows repeat every key too: look for them among the key's repeats only."""

@@ -7,7 +7,7 @@ testing helpers (`mlgate.testing.data`) plan exactly like the gate does.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +41,7 @@ def declare(
 ) -> tuple[list[Declared], list[tuple[KeyPath, str]]]:
     """The checks of one suite entry, and the problems found in it (key path, message)."""
     out: list[Declared] = []
-    problems: list[tuple[KeyPath, str]] = []
+    problems: list[tuple[KeyPath, str]] = list(non_finite(entry))
     common = {"dataset": entry.get("dataset", "")}
 
     def add(path: KeyPath, kind: str, sev: Severity, **params: Any) -> None:
@@ -124,6 +124,7 @@ def declare(
         )
     drift = entry.get("drift")
     if drift:
+        problems += _drift_problems(drift)
         sev = severity_of(entry, drift)
         drift_cols: list[str] = drift.get("columns") or list(entry.get("columns") or {})
         if drift_cols:
@@ -139,14 +140,46 @@ def declare(
     return out, problems
 
 
+#: Drift methods whose score is a p-value or a distance in [0, 1] (auto uses both).
+_UNIT_SCORES = ("auto", "ks", "chi2", "jensen_shannon")
+
+
+def _drift_problems(drift: Mapping[str, Any]) -> list[tuple[KeyPath, str]]:
+    threshold, method = drift.get("threshold"), drift.get("method", "auto")
+    if isinstance(threshold, (int, float)) and threshold > 1 and method in _UNIT_SCORES:
+        return [
+            (
+                ("drift", "threshold"),
+                f"{threshold} is above 1, which no score of method `{method}` can reach "
+                "(p-values and these distances lie in [0, 1])",
+            )
+        ]
+    return []
+
+
+def non_finite(value: Any, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
+    """Every NaN or infinite number (YAML `.nan`, `.inf`) under `value`: no bound, threshold
+    or allowed value can mean anything with one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+        hint = "give a number" if math.isnan(value) else "leave the key out for no limit"
+        return [(path, f"{shown} is not a finite number: {hint}")]
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in non_finite(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in non_finite(v, (*path, i))]
+    return []
+
+
 def _column_problems(rules: Mapping[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     ctype = rules.get("type")
-    if "pattern" in rules:
-        try:
-            re.compile(rules["pattern"])
-        except re.error as exc:
-            out.append(("pattern", f"invalid regular expression: {exc}"))
+    if isinstance(rules.get("pattern"), str):
+        from mlgate.data.regex import pattern_problem  # pyarrow: only when there is a pattern
+
+        problem = pattern_problem(rules["pattern"])
+        if problem:
+            out.append(("pattern", problem))
     for key in ("min", "max"):
         value = rules.get(key)
         if isinstance(value, str):

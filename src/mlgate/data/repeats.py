@@ -49,7 +49,7 @@ class Repeats:
         self.n += len(sub)
         self.rows.append(rows)
         if self.streamed or (self.columns is None or len(self.columns) > 3):
-            self.hashes.append(pd.util.hash_pandas_object(sub, index=False).to_numpy())
+            self.hashes.append(pd.util.hash_pandas_object(_canonical(sub), index=False).to_numpy())
         else:
             self.frame = sub
 
@@ -112,3 +112,30 @@ def examples_of(
 def _row_numbers(parts: list[np.ndarray | tuple[int, int]]) -> np.ndarray:
     arrays = [np.arange(p[0], p[0] + p[1]) if isinstance(p, tuple) else p for p in parts]
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+
+def _canonical(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with values hashed the same whatever dtype a chunk gave them: a chunk holding a
+    missing value reads integers as floats (1.0) and booleans as objects, the others not."""
+    out: dict[str, Any] = {}
+    for i, (_, s) in enumerate(df.items()):
+        kind = s.dtype.kind
+        if kind in "iuf":
+            out[f"{i}n"], out[f"{i}v"] = _number_keys(s.to_numpy())
+        elif kind == "b":
+            out[str(i)] = s.astype(object)
+        else:
+            out[str(i)] = s
+    return pd.DataFrame(out, index=df.index)
+
+
+def _number_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(is an integer, 64 bits): 1 and 1.0 share a key; other floats keep their bits."""
+    if values.dtype.kind in "iu":
+        return np.ones(len(values), dtype=np.int8), values.astype(np.int64, copy=False)
+    f = values.astype(np.float64, copy=False)
+    with np.errstate(invalid="ignore"):
+        integral = (f == np.floor(f)) & (np.abs(f) < 2.0**63)
+    keys = f.view(np.int64).copy()
+    keys[integral] = f[integral].astype(np.int64)
+    return integral.astype(np.int8), keys

@@ -8,6 +8,9 @@ from mlgate.config.schema_parts import FRACTION, SEVERITY
 from mlgate.data.suite import DRIFT_METHODS
 from mlgate.stats.schema import CORRECTION
 
+#: More bins than this cannot be filled by any sane reference (and would exhaust memory).
+MAX_BINS = 1000
+
 COLUMN_TYPES = ["integer", "float", "number", "string", "boolean", "category", "datetime"]
 
 _BOUND_VALUE: dict[str, Any] = {
@@ -50,7 +53,8 @@ COLUMN: dict[str, Any] = {
         },
         "pattern": {
             "type": "string",
-            "description": "A regular expression every value must match in full.",
+            "description": "A regular expression (RE2 syntax: linear time, no lookarounds "
+            "or backreferences) every value must match in full.",
         },
         "unique": {"type": "boolean", "description": "`true`: no value appears twice."},
         "mean": _stat("mean"),
@@ -100,6 +104,7 @@ DRIFT: dict[str, Any] = {
         "bins": {
             "type": "integer",
             "minimum": 2,
+            "maximum": MAX_BINS,
             "description": "Quantile bins of the reference for numeric columns. Default 10.",
         },
         "correction": CORRECTION,

@@ -27,20 +27,21 @@ def _judge_suite(
 ) -> list[tuple[str, Outcome]]:
     import jsonschema
 
+    from mlgate.config.validate import _explain  # the gate's messages, did-you-mean included
+    from mlgate.config.yamlload import format_path
     from mlgate.data.kinds import BACKEND, drift_columns
     from mlgate.data.pandas_backend import FrameSource
     from mlgate.data.plan import declare
     from mlgate.data.schema import SUITE
     from mlgate.data.suite import Suite, build_suite
 
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(SUITE).iter_errors(entry)
-    )
-    if error is not None:
-        raise ValueError(f"invalid data checks: {error.message}")
-    declared, problems = declare(entry, "frame")
-    if problems:
-        raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in problems))
+    errors = jsonschema.Draft202012Validator(SUITE).iter_errors(entry)
+    found = [f"{format_path(p)}: {m}" for e in errors for p, m in _explain(e, SUITE)]
+    if not found:
+        declared, problems = declare(entry, "frame")
+        found = [f"{format_path(p)}: {m}" for p, m in problems]
+    if found:
+        raise ValueError("invalid data checks: " + "; ".join(dict.fromkeys(found)))
     suite = build_suite(entry, "frame", max_examples)
     cols = drift_columns(suite)
     profile = BACKEND.profile(FrameSource("frame", frame), suite, drift_columns=cols)
