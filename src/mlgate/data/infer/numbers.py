@@ -77,7 +77,14 @@ def numeric_checks(values: np.ndarray, integer: bool) -> dict[str, Any]:
             "min": _nice(q10, up=False, integer=False),
             "max": _nice(q90, up=True, integer=False),
         }
-    return out
+    # rounding outward near the largest float can overflow: no bound rather than an infinite one
+    return {k: v for k, v in out.items() if _finite(v)}
+
+
+def _finite(bound: Any) -> bool:
+    if isinstance(bound, dict):
+        return all(_finite(v) for v in bound.values())
+    return math.isfinite(bound)
 
 
 def _spread(primary: float, fallback: float) -> float:
