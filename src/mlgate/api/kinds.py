@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mlgate.api.expect import judge, schema_errors, what_came_back
-from mlgate.api.http import Answer, Req, cut
+from mlgate.api.http import Answer, HangWatch, Req, cut
 from mlgate.api.latency import closed_loop, open_loop
 from mlgate.api.robustness import (
     declared_statuses,
@@ -106,17 +106,25 @@ def check_replay(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome:
     )
     if not payloads:
         raise CheckError(f"dataset {cfg['dataset']!r} has no rows to replay")
-    base = Req.of({k: v for k, v in cfg.items() if k in ("method", "path", "params", "headers")})
+    base = Req.of(
+        {k: v for k, v in cfg.items() if k in ("method", "path", "params", "headers", "timeout")}
+    )
     method = str(cfg.get("method", "POST")).upper()
     expect: Mapping[str, Any] = cfg.get("expect") or {}
+    limit = float(cfg.get("max_fail_rate", 0))
+    total = len(payloads)
+    allowed = math.floor(limit * total + 1e-9)
     failures: list[dict[str, Any]] = []
     latencies: list[float] = []
     deadline = time.monotonic() + REPLAY_TIME_LIMIT
+    watch = HangWatch()
+    stop = ""
     sender = service.sender()
     sent = 0
     try:
         for index, payload in payloads:
             if time.monotonic() > deadline:
+                stop = f"stopped after {REPLAY_TIME_LIMIT:g} s"
                 break
             req = Req(method, base.path, payload, base.params, base.headers, None, base.timeout)
             answer = sender.send(req)
@@ -132,24 +140,30 @@ def check_replay(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome:
                         "problems": problems,
                     }
                 )
+            if watch.saw(answer):
+                stop = watch.reason()
+                break
+            if len(failures) > allowed and sent < total:
+                stop = f"{len(failures):,} failures already exceed the {allowed:,} allowed"
+                break
     finally:
         sender.close()
     k = len(failures)
     rate = k / sent if sent else 1.0
-    limit = float(cfg.get("max_fail_rate", 0))
     latencies.sort()
     details: dict[str, Any] = {
         "sent": sent,
+        "not_sent": total - sent,
         "failed": k,
         "p50_ms": round(latencies[len(latencies) // 2], 2) if latencies else None,
         **(_log_details(service) if k else {}),
     }
-    cut = "" if sent == len(payloads) else f" (stopped after {REPLAY_TIME_LIMIT:g} s)"
+    tail = f"; {stop}: {total - sent:,} of {total:,} rows not sent" if sent < total else ""
     first = f"; first: row {failures[0]['row']}: {'; '.join(failures[0]['problems'])}" if k else ""
     return Outcome.judge(
-        rate <= limit and sent == len(payloads),
+        rate <= limit and sent == total,
         f"{k} of {sent} replayed rows of {cfg['dataset']!r} failed ({rate:.1%}, expected "
-        f"<= {limit:.1%}){cut}{first}",
+        f"<= {limit:.1%}){tail}{first}",
         observed=round(rate, 6),
         expected=f"<= {limit}",
         examples=failures,
@@ -185,12 +199,16 @@ def check_robustness(spec: CheckSpec, ctx: RunContext, service: Service) -> Outc
         optional |= {f for f in cfg["example"] if f not in required}
     rows: list[dict[str, Any]] = []
     failing: list[dict[str, Any]] = []
+    watch = HangWatch()
     for case in cases:
+        if watch.hung:
+            break
         sender = service.sender()  # a fresh connection: a drop is never blamed on the next case
         try:
             answer = sender.send(case.req)
         finally:
             sender.close()
+        watch.saw(answer)
         problem = verdict(case, answer, strict, frozenset(optional))
         if problem is None and openapi is not None and answer.status is not None:
             problem = _openapi_problem(openapi, method, path, answer)
@@ -209,14 +227,17 @@ def check_robustness(spec: CheckSpec, ctx: RunContext, service: Service) -> Outc
         statuses[key] = statuses.get(key, 0) + 1
     spread = ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items()))
     first = f"; first: {failing[0]['case']}: {failing[0]['problem']}" if k else ""
+    if n < len(cases):
+        first += f"; {watch.reason()}: {len(cases) - n} of {len(cases)} cases not sent"
     details: dict[str, Any] = {
         "cases": rows,
         "openapi": "checked" if openapi is not None else "not found",
+        "not_sent": len(cases) - n,
         "optional_fields": sorted(optional),
         **(_log_details(service) if k else {}),
     }
     return Outcome.judge(
-        k == 0,
+        k == 0 and n == len(cases),
         f"{n - k} of {n} bad requests answered properly ({spread}){first}",
         observed=f"{k} of {n} failed",
         expected="4xx in time, never 5xx, a hang or a dropped connection",
