@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from mlgate.config.yamlload import Document
     from mlgate.context import RunContext
 
-OutcomeStatus = Literal["passed", "failed", "skipped", "error"]
+#: `warning` from a kind: inconclusive whatever the severity (e.g. an interval straddling a limit).
+OutcomeStatus = Literal["passed", "failed", "warning", "skipped", "error"]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from mlgate.api.service import Service, start_service
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
 from mlgate.errors import CheckError
+from mlgate.latency.measure import Noise
+from mlgate.latency.stats import DEFAULT_CONFIDENCE, Status, decide, percentile, verdict_text, worst
 
 REPLAY_TIME_LIMIT = 600.0
 
@@ -266,7 +268,7 @@ def _openapi_problem(doc: Mapping[str, Any], method: str, path: str, answer: Ans
     return None
 
 
-LATENCY_LIMITS = (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99"), ("max_ms", "max"))
+PERCENTILES = (("p50_ms", "p50", 0.5), ("p95_ms", "p95", 0.95), ("p99_ms", "p99", 0.99))
 
 
 @api_kind("api.latency")
@@ -278,10 +280,14 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
     limit = float(cfg.get("duration_limit", 300))
     want_status = int(cfg.get("status", 200))
     max_err = float(cfg.get("max_error_rate", 0))
+    mode = str(cfg.get("decide", "evidence"))
+    confidence = float(cfg.get("confidence", DEFAULT_CONFIDENCE))
 
     def is_error(answer: Answer) -> bool:
         return answer.status != want_status or bool(answer.error)
 
+    max_errors = math.floor(max_err * n + 1e-9)
+    noise = Noise.start()
     if "rate" in cfg:
         result = open_loop(
             service.sender,
@@ -292,7 +298,7 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             concurrency=concurrency,
             time_limit=limit,
             is_error=is_error,
-            max_errors=math.floor(max_err * n + 1e-9),
+            max_errors=max_errors,
         )
     else:
         result = closed_loop(
@@ -303,8 +309,9 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             concurrency=concurrency,
             time_limit=limit,
             is_error=is_error,
-            max_errors=math.floor(max_err * n + 1e-9),
+            max_errors=max_errors,
         )
+    noise.finish()
     errors = [s for s in result.samples if is_error(s.answer)]
     stats = result.stats()
     sent = stats["requests"]
@@ -312,13 +319,37 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
     stats["errors"] = len(errors)
     stats["error_rate"] = round(error_rate, 6)
     stats["concurrency"] = concurrency
+    stats["confidence"] = confidence
+    stats["decide"] = mode
+    stats["machine_noise"] = noise.as_dict()
     problems: list[str] = []
+    notes: list[str] = []
     expected: list[str] = []
-    for key, label in LATENCY_LIMITS:
-        if key in cfg:
-            expected.append(f"{label} <= {cfg[key]:g} ms")
-            if stats[key] is None or stats[key] > cfg[key]:
-                problems.append(f"{label} {stats[key]} ms > {cfg[key]:g} ms")
+    statuses: list[Status] = []
+    figures: list[str] = []
+    timings = result.latencies()
+    for key, label, q in PERCENTILES:
+        est = percentile(timings, q, confidence) if timings else None
+        stats[f"{key}_ci"] = [_round(est.low), _round(est.high)] if est else None
+        figures.append(
+            f"{label} {_ms(est.point)} ({est.interval_text()})" if est else f"{label} n/a"
+        )
+        if key not in cfg:
+            continue
+        budget = float(cfg[key])
+        expected.append(f"{label} <= {budget:g} ms")
+        if est is None:
+            problems.append(f"{label} not measured")
+            continue
+        status = decide(est, budget, mode)
+        statuses.append(status)
+        if status != "passed":
+            why = verdict_text(est, budget, mode, status, unit=" ms", per="requests")
+            (notes if status == "warning" else problems).append(f"{label} {_ms(est.point)}: {why}")
+    if "max_ms" in cfg:
+        expected.append(f"max <= {cfg['max_ms']:g} ms")
+        if stats["max_ms"] is None or stats["max_ms"] > cfg["max_ms"]:
+            problems.append(f"max {stats['max_ms']} ms > {cfg['max_ms']:g} ms")
     if "min_throughput" in cfg:
         expected.append(f"throughput >= {cfg['min_throughput']:g}/s")
         if (stats["throughput_rps"] or 0) < cfg["min_throughput"]:
@@ -332,19 +363,24 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
         problems.append(f"only {sent} of {n} requests done within {limit:g} s")
     summary = (
         f"{_label(req)} x{sent} ({result.mode}, concurrency {concurrency}): "
-        f"p50 {_ms(stats['p50_ms'])}, p95 {_ms(stats['p95_ms'])}, p99 {_ms(stats['p99_ms'])}, "
-        f"max {_ms(stats['max_ms'])}, {stats['throughput_rps']} req/s, "
+        f"{', '.join(figures)}, max {_ms(stats['max_ms'])}, {stats['throughput_rps']} req/s, "
         f"{len(errors)} errors"
     )
+    tail = (f" — {'; '.join(problems)}" if problems else "") + "".join(f"; {x}" for x in notes)
     examples = [{"request": req.describe(), "answer": s.answer.describe()} for s in errors[:50]]
-    return Outcome.judge(
-        not problems,
-        summary + (f" — {'; '.join(problems)}" if problems else ""),
+    final = worst([*statuses, "failed" if problems else "passed"])
+    return Outcome(
+        final,
+        f"{summary}{tail}; {noise.text()}",
         observed=stats,
-        expected=", ".join(expected),
+        expected=", ".join(expected) + f" (decide: {mode})",
         examples=examples,
         details={"latency": stats, **(_log_details(service) if problems else {})},
     )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _ms(value: float | None) -> str:
