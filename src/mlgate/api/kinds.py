@@ -332,7 +332,7 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
         est = percentile(timings, q, confidence) if timings else None
         stats[f"{key}_ci"] = [_round(est.low), _round(est.high)] if est else None
         figures.append(
-            f"{label} {_ms(est.point)} ({est.interval_text()})" if est else f"{label} n/a"
+            f"{label} {_ms(est.point)} ({est.interval_text(' ms')})" if est else f"{label} n/a"
         )
         if key not in cfg:
             continue

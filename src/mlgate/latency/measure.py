@@ -73,26 +73,34 @@ class Noise:
             return None
         return max(rounds) / min(rounds)
 
+    def typical(self) -> float | None:
+        """Median / fastest round: how slow the machine usually was, not just its worst."""
+        rounds = sorted(self.before + self.after)
+        if not rounds or rounds[0] <= 0:
+            return None
+        return rounds[(len(rounds) - 1) // 2] / rounds[0]
+
     def level(self) -> str:
-        spread = self.spread()
-        if spread is None:
+        spread, typical = self.spread(), self.typical()
+        if spread is None or typical is None:
             return "unknown"
-        if spread < 1.3:
-            return "quiet"
-        if spread < 2.0:
+        if spread >= 3 or typical >= 1.5:
+            return "busy"
+        if spread >= 1.5:
             return "somewhat busy"
-        return "busy"
+        return "quiet"
 
     def text(self) -> str:
-        """'machine noise: a fixed CPU loop varied 1.12x over 10 rounds before and after
-        (quiet)'."""
-        spread = self.spread()
-        if spread is None:
+        """'machine noise: a fixed CPU loop took 0.84–8.9 ms over 10 rounds before and after
+        (the median round 1.05x the fastest, the slowest 10.6x): busy'."""
+        spread, typical = self.spread(), self.typical()
+        if spread is None or typical is None:
             return "machine noise: not measured"
-        rounds = len(self.before) + len(self.after)
+        rounds = self.before + self.after
         return (
-            f"machine noise: a fixed CPU loop varied {spread:.2f}x over {rounds} rounds before "
-            f"and after ({self.level()})"
+            f"machine noise: a fixed CPU loop took {min(rounds):.2g}–{max(rounds):.2g} ms over "
+            f"{len(rounds)} rounds before and after (the median round {typical:.2f}x the "
+            f"fastest, the slowest {spread:.1f}x): {self.level()}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -101,5 +109,6 @@ class Noise:
             "probe_ms_before": [round(x, 4) for x in self.before],
             "probe_ms_after": [round(x, 4) for x in self.after],
             "spread": None if spread is None else round(spread, 4),
+            "typical": None if self.typical() is None else round(self.typical() or 0, 4),
             "level": self.level(),
         }

@@ -33,11 +33,17 @@ class Estimate:
     confidence: float
     n: int
 
-    def interval_text(self, unit: str = "", digits: int = 3) -> str:
-        """'95% CI 0.41–0.57 ms', with 'no bound' for a side the data cannot bound."""
-        lo = "no bound" if self.low is None else _num(self.low, digits)
-        hi = "no bound" if self.high is None else _num(self.high, digits)
-        return f"{_pct(self.confidence)} CI {lo}–{hi}{unit}"
+    def interval_text(self, unit: str = "") -> str:
+        """'95% CI 0.41–0.57 ms'; '95% CI >= 20.2 ms (no upper bound)' for a side the data
+        cannot bound."""
+        head = f"{_pct(self.confidence)} CI"
+        if self.low is None and self.high is None:
+            return f"{head}: none ({self.n:,} timings cannot bound it)"
+        if self.high is None:
+            return f"{head} >= {num(self.low)}{unit} (no upper bound)"
+        if self.low is None:
+            return f"{head} <= {num(self.high)}{unit} (no lower bound)"
+        return f"{head} {num(self.low)}–{num(self.high)}{unit}"
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {
@@ -49,8 +55,13 @@ class Estimate:
         }
 
 
-def _num(x: float, digits: int) -> str:
-    return f"{x:.{digits}g}"
+def num(x: float | None) -> str:
+    """A latency figure or ratio in a message: 4 significant digits, 3,650 not 3.65e+03."""
+    if x is None:
+        return "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
 
 
 def _pct(c: float) -> str:
@@ -198,4 +209,4 @@ def verdict_text(
         return f"its whole interval lies above {lim}"
     if estimate.high is None:
         return f"not shown within {lim}: {estimate.n:,} timings cannot bound it from above"
-    return f"not shown within {lim}: the interval reaches {estimate.high:.3g}{unit}"
+    return f"not shown within {lim}: the interval reaches {num(estimate.high)}{unit}"

@@ -16,6 +16,7 @@ from mlgate.latency.stats import (
     Estimate,
     Status,
     decide,
+    num,
     paired_ratio,
     percentile,
     verdict_text,
@@ -53,7 +54,7 @@ def _timer(sc: Scorer, x: pd.DataFrame) -> Any:
 
 
 def _figure(label: str, est: Estimate) -> str:
-    return f"{label} {fmt(est.point)} ms ({est.interval_text(' ms')})"
+    return f"{label} {num(est.point)} ms ({est.interval_text(' ms')})"
 
 
 @CHECKS.register("model.latency")
@@ -102,7 +103,7 @@ def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
         if status != "passed":
             why = verdict_text(est, budget, mode, status, unit=" ms", per="calls")
             (notes if status == "warning" else problems).append(
-                f"{label} {fmt(est.point)} ms: {why}"
+                f"{label} {num(est.point)} ms: {why}"
             )
     s = "s" if rows != 1 else ""
     head = f"predict time per call at {rows:,} row{s} over {len(times)} calls "
@@ -130,8 +131,8 @@ def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
         why = verdict_text(ratio, max_ratio, mode, status, per="pairs")
         other_p50 = percentile(other_times, 0.5, confidence)
         line = (
-            f"{ratio.point:.3g}x model {other!r} ({ratio.interval_text()}, median of "
-            f"{ratio.n} calls timed interleaved; {other!r} p50 {fmt(other_p50.point)} ms): {why}"
+            f"{num(ratio.point)}x model {other!r} ({ratio.interval_text()}, median of "
+            f"{ratio.n} calls timed interleaved; {other!r} p50 {num(other_p50.point)} ms): {why}"
         )
         head = f"{head}; {line}"
         if status == "failed":

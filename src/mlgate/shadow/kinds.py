@@ -6,7 +6,7 @@ from typing import Any
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
-from mlgate.latency.stats import Status, decide, percentile, verdict_text
+from mlgate.latency.stats import Status, decide, num, percentile, verdict_text
 from mlgate.shadow.compare import Comparison, SideResult, compare, wilson
 from mlgate.shadow.compare import percentile as nearest_percentile
 
@@ -108,6 +108,7 @@ def check_agreement(spec: CheckSpec, ctx: RunContext) -> Outcome:
     lo, hi = wilson(k, n)
     errors = c.primary.error_count() + c.candidate.error_count()
     extra = f"; {errors} answers were errors (counted as disagreements)" if errors else ""
+    extra += _not_sent(c)
     return _outcome(
         n > 0 and k / n >= limit,
         f"{k} of {n} requests got the same label ({k / n:.1%}, 95% CI {lo:.1%}–{hi:.1%}; "
@@ -173,14 +174,23 @@ def check_latency_ratio(spec: CheckSpec, ctx: RunContext) -> Outcome:
     noise = f"; {c.noise.text()}" if c.noise is not None else ""
     return _outcome(
         status,
-        f"latency ratio candidate / primary {ratio.point:.3g} ({ratio.interval_text()}, median "
+        f"latency ratio candidate / primary {num(ratio.point)} ({ratio.interval_text()}, median "
         f"of {ratio.n:,} requests timed interleaved; expected <= {limit:g}, decide: {mode}): "
         f"{verdict_text(ratio, limit, mode, status, per='pairs')}; p50 candidate "
-        f"{q['p50_ms']:.3g} ms vs primary {p['p50_ms']:.3g} ms{noise}",
+        f"{num(q['p50_ms'])} ms vs primary {num(p['p50_ms'])} ms{noise}",
         c,
         spec,
         observed=round(ratio.point, 6),
         expected=expected,
+    )
+
+
+def _not_sent(c: Comparison) -> str:
+    """'; the candidate stopped: the service stopped answering (...): 28 of 30 not sent'."""
+    return "".join(
+        f"; the {role} stopped, {s.stopped}: {s.not_sent:,} of {c.n:,} requests not sent"
+        for role, s in (("primary", c.primary), ("candidate", c.candidate))
+        if s.not_sent
     )
 
 
@@ -194,7 +204,7 @@ def check_error_rate(spec: CheckSpec, ctx: RunContext) -> Outcome:
     return _outcome(
         n > 0 and k / n <= limit,
         f"the candidate failed {k} of {n} requests ({k / n:.1%}, expected <= {limit:.1%}); "
-        f"the primary failed {pk}" + (f"; first: {first}" if first else ""),
+        f"the primary failed {pk}" + (f"; first: {first}" if first else "") + _not_sent(c),
         c,
         spec,
         observed=round(k / n, 6) if n else None,
