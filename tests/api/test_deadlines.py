@@ -176,6 +176,24 @@ def test_an_in_process_app_that_hangs_costs_its_deadline_only() -> None:
         after = sender.send(Req("GET", "/fine", timeout=5))
     finally:
         release.set()
+        sender.close()
     assert hung.timed_out
     assert hung.error == "no answer within 0.3 s (a hang)"
     assert after.status == 200  # a new worker answers the next request
+
+
+def test_an_in_process_sender_leaves_no_thread_behind() -> None:
+    import httpx
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b"{}"]
+
+    client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://testserver")
+    sender = InProcessSender(client)
+    assert sender.send(Req("GET", "/", timeout=5)).status == 200
+    worker = sender.worker
+    assert worker is not None
+    sender.close()
+    worker.thread.join(5)
+    assert not worker.thread.is_alive()

@@ -245,6 +245,10 @@ class _Connection(http.client.HTTPConnection):
         """True when the server closed this idle connection (it is readable: EOF or junk)."""
         if self.sock is None:
             return False
+        if hasattr(select, "poll"):  # any descriptor number, unlike select()
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN)
+            return bool(poller.poll(0))
         readable, _, _ = select.select([self.sock], [], [], 0)
         return bool(readable)
 
@@ -334,12 +338,17 @@ class _Worker:
     hangs (the thread is then abandoned; being a daemon, it never holds up the exit)."""
 
     def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        threading.Thread(target=self._loop, daemon=True, name="mlgate-in-process").start()
+        self.jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, daemon=True, name="mlgate-in-process")
+        self.thread.start()
 
     def _loop(self) -> None:
-        while True:
-            self.jobs.get()()
+        while (job := self.jobs.get()) is not None:
+            job()
+
+    def stop(self) -> None:
+        """End the thread once its current job is done."""
+        self.jobs.put(None)
 
     def run(self, fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]:
         """(True, result) or (True, the exception raised), or (False, None) past `timeout`."""
@@ -382,7 +391,8 @@ class InProcessSender:
         finished, value = self.worker.run(call, req.timeout)
         ms = (time.perf_counter() - start) * 1000
         if not finished:
-            self.worker = None  # abandoned with the hung handler; the next request gets a new one
+            self.worker.stop()  # abandoned to the hung handler; the next request gets a new one
+            self.worker = None
             return Answer(
                 None, ms, error=f"no answer within {req.timeout:g} s (a hang)", timed_out=True
             )
@@ -392,7 +402,9 @@ class InProcessSender:
         return Answer(r.status_code, ms, body, {k.lower(): v for k, v in r.headers.items()})
 
     def close(self) -> None:
-        pass
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
 
 
 def _dropped(exc: BaseException) -> bool:
