@@ -46,8 +46,8 @@ class BurstyMachine:
 def _interleaved_verdict(seed: int, slowdown: float) -> tuple[str, float]:
     machine = BurstyMachine(np.random.default_rng(seed))
     a, b = interleaved(lambda i: machine.call(1.0), lambda i: machine.call(slowdown), PAIRS)
-    primary, candidate = pairs(a, b)
-    est = paired_ratio(primary, candidate, 0.95)
+    timed = pairs(a, b)
+    est = paired_ratio(timed.a, timed.b, 0.95, a_first=timed.a_first)
     return decide(est, LIMIT, "evidence"), est.point
 
 
@@ -84,3 +84,43 @@ def test_the_same_bursts_make_the_sequential_design_flip() -> None:
     assert wrong_alarms >= 2
     assert misses >= 2
     assert sum(not 1 / LIMIT <= r <= LIMIT for r in identical) >= 0.05 * RUNS
+
+
+class SecondInARowPenalty(BurstyMachine):
+    """The same machine, plus a side that answers 20x slower when it was also called last
+    (as a server whose Nagle algorithm meets the client's delayed ACK): with the alternating
+    order A B, B A, A B, ... the first call of every pair pays it."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        super().__init__(rng)
+        self.last = ""
+
+    def call_side(self, side: str, base_ms: float) -> float:
+        ms = self.call(base_ms)
+        if side == self.last:
+            ms *= 20
+        self.last = side
+        return ms
+
+
+def _with_penalty(seed: int, slowdown: float) -> tuple[str, float, float]:
+    machine = SecondInARowPenalty(np.random.default_rng(seed))
+    a, b = interleaved(
+        lambda i: machine.call_side("a", 1.0), lambda i: machine.call_side("b", slowdown), PAIRS
+    )
+    timed = pairs(a, b)
+    crossover = paired_ratio(timed.a, timed.b, 0.95, a_first=timed.a_first)
+    plain = paired_ratio(timed.a, timed.b, 0.95)
+    return decide(crossover, LIMIT, "evidence"), crossover.point, plain.point
+
+
+def test_an_effect_of_going_first_cancels_out() -> None:
+    identical = [_with_penalty(2000 + seed, 1.0) for seed in range(RUNS // 2)]
+    slower = [_with_penalty(3000 + seed, 1.7) for seed in range(RUNS // 2)]
+    assert all(verdict == "passed" for verdict, _, _ in identical)
+    assert all(verdict == "failed" for verdict, _, _ in slower)
+    assert all(1.5 < ratio < 1.9 for _, ratio, _ in slower)
+    # the plain median of all per-pair ratios falls between the two modes (1/20 and 20 times
+    # the truth) wherever the pairs' split happens to put it
+    plain = [p for _, _, p in identical]
+    assert max(plain) / min(plain) > 2

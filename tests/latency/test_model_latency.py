@@ -79,7 +79,7 @@ def test_relative_to_another_model_timed_interleaved(tmp_path: Path) -> None:
     slow = checks["model/slow/latency"]
     assert slow["status"] == "failed"
     assert "x model 'fast' (95% CI " in slow["message"]
-    assert "median of 12 calls timed interleaved" in slow["message"]
+    assert "12 calls timed interleaved, each model first in half" in slow["message"]
     assert "its whole interval lies above 3;" in slow["message"]
     assert "too slow: slower than 3x model 'fast'" in slow["message"]
     assert slow["expected"] == "<= 3x model 'fast' (decide: evidence)"

@@ -32,10 +32,24 @@ def interleaved(
     return out_a, out_b
 
 
-def pairs(a: list[float | None], b: list[float | None]) -> tuple[list[float], list[float]]:
-    """The inputs timed on both sides, as two aligned lists."""
-    both = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
-    return [x for x, _ in both], [y for _, y in both]
+@dataclass(frozen=True)
+class Pairs:
+    """The inputs timed on both sides: aligned timings, and for each pair whether A went first."""
+
+    a: list[float]
+    b: list[float]
+    a_first: list[bool]
+
+
+def pairs(a: list[float | None], b: list[float | None]) -> Pairs:
+    """The inputs timed on both sides of an `interleaved` run (input i had A first when i is
+    even)."""
+    kept = [
+        (x, y, i % 2 == 0)
+        for i, (x, y) in enumerate(zip(a, b, strict=True))
+        if x is not None and y is not None
+    ]
+    return Pairs([x for x, _, _ in kept], [y for _, y, _ in kept], [f for _, _, f in kept])
 
 
 PROBE_LOOPS = 20_000

@@ -4,8 +4,10 @@
   number of timings below the true q-quantile is Binomial(n, q), so ranks l < u with
   P(l <= B < u) >= confidence bound it whatever the distribution of the timings. With too few
   timings a side has no bound (e.g. p99 of 100 calls has no upper bound at 95%).
-- An A-vs-B ratio is the median of per-pair ratios b_i / a_i, each pair timed back to back on
-  the same input (so a burst of load lands on both), with a seeded paired bootstrap interval.
+- An A-vs-B ratio comes from pairs timed back to back on the same input (so a burst of load
+  lands on both), the side going first alternating: the median of the per-pair ratios b_i / a_i
+  within each order, combined by their geometric mean (which cancels an effect of going first),
+  with a seeded paired bootstrap interval.
 """
 
 from __future__ import annotations
@@ -131,27 +133,43 @@ def paired_ratio(
     b: Sequence[float],
     confidence: float,
     *,
+    a_first: Sequence[bool] | None = None,
     seed: int = BOOTSTRAP_SEED,
     resamples: int = BOOTSTRAP_RESAMPLES,
 ) -> Estimate:
-    """The median of b_i / a_i over pairs timed back to back, with a seeded paired bootstrap
-    percentile interval (pairs are resampled whole, so what both sides shared stays shared)."""
+    """The ratio b / a from pairs timed back to back, with a seeded paired bootstrap
+    percentile interval (pairs are resampled whole, so what both sides shared stays shared).
+
+    Without `a_first` it is the median of the per-pair ratios. With it (which side went first in
+    each pair), it is the geometric mean of the medians of the A-first and the B-first pairs: the
+    crossover estimator, which cancels an effect of going first or second (a service that is
+    slow on a second request in a row, a cache the first call warms) instead of letting the
+    median fall between two modes. The bootstrap then resamples within each order."""
     import numpy as np
 
     if len(a) != len(b) or not len(a):
         raise ValueError("need the same number of timings on both sides, at least one")
     ratios = np.asarray(b, dtype=float) / np.maximum(np.asarray(a, dtype=float), 1e-9)
-    n = len(ratios)
-    point = float(np.median(ratios))
+    logs = np.log(np.maximum(ratios, 1e-12))
+    if a_first is None:
+        groups = [logs]
+    else:
+        first = np.asarray(a_first, dtype=bool)
+        groups = [g for g in (logs[first], logs[~first]) if len(g)]
+    point = float(np.exp(np.mean([np.median(g) for g in groups])))
     rng = np.random.default_rng(seed)
-    medians = np.empty(resamples)
-    step = max(1, 2_000_000 // n)  # bounded memory: at most ~2M values at once
-    for start in range(0, resamples, step):
-        rows = min(step, resamples - start)
-        medians[start : start + rows] = np.median(ratios[rng.integers(0, n, (rows, n))], axis=1)
+    total = np.zeros(resamples)
+    for g in groups:
+        n = len(g)
+        step = max(1, 2_000_000 // n)  # bounded memory: at most ~2M values at once
+        for start in range(0, resamples, step):
+            rows = min(step, resamples - start)
+            draws = g[rng.integers(0, n, (rows, n))]
+            total[start : start + rows] += np.median(draws, axis=1)
+    estimates = np.exp(total / len(groups))
     alpha = (1 - confidence) / 2
-    low, high = np.quantile(medians, [alpha, 1 - alpha])
-    return Estimate(point, min(point, float(low)), max(point, float(high)), confidence, n)
+    low, high = np.quantile(estimates, [alpha, 1 - alpha])
+    return Estimate(point, min(point, float(low)), max(point, float(high)), confidence, len(a))
 
 
 def decide(estimate: Estimate, limit: float, mode: str) -> Status:

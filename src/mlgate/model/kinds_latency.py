@@ -79,9 +79,10 @@ def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
     if theirs is None:
         times = [mine(i) for i in range(calls)]
         other_times: list[float] = []
+        order: list[bool] = []
     else:
-        a, b = interleaved(theirs, mine, calls)
-        other_times, times = pairs(a, b)
+        timed = pairs(*interleaved(theirs, mine, calls))
+        other_times, times, order = timed.a, timed.b, timed.a_first
     noise.finish()
 
     statuses: list[Status] = []
@@ -125,14 +126,15 @@ def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
         observed = estimates[next(iter(limits))]["point"]
     if other is not None:
         max_ratio = float(p["max_ratio"])
-        ratio = paired_ratio(other_times, times, confidence)
+        ratio = paired_ratio(other_times, times, confidence, a_first=order)
         status = decide(ratio, max_ratio, mode)
         statuses.append(status)
         why = verdict_text(ratio, max_ratio, mode, status, per="pairs")
         other_p50 = percentile(other_times, 0.5, confidence)
         line = (
-            f"{num(ratio.point)}x model {other!r} ({ratio.interval_text()}, median of "
-            f"{ratio.n} calls timed interleaved; {other!r} p50 {num(other_p50.point)} ms): {why}"
+            f"{num(ratio.point)}x model {other!r} ({ratio.interval_text()}, {ratio.n} calls "
+            f"timed interleaved, each model first in half; {other!r} p50 "
+            f"{num(other_p50.point)} ms): {why}"
         )
         head = f"{head}; {line}"
         if status == "failed":

@@ -12,7 +12,7 @@ from typing import Any
 
 from mlgate.context import RunContext
 from mlgate.errors import CheckError
-from mlgate.latency.measure import Noise, interleaved, pairs
+from mlgate.latency.measure import Noise, Pairs, interleaved, pairs
 from mlgate.latency.stats import DEFAULT_CONFIDENCE, Estimate, paired_ratio
 
 TIMED_ROWS = 200
@@ -58,15 +58,15 @@ class Comparison:
     def n(self) -> int:
         return len(self.requests)
 
-    def latency_pairs(self) -> tuple[list[float], list[float]]:
-        """(primary ms, candidate ms) on the requests both answered properly, timed back to back."""
+    def latency_pairs(self) -> Pairs:
+        """Primary and candidate ms on the requests both answered properly, timed back to back."""
         return pairs(self.primary.latencies_ms, self.candidate.latencies_ms)
 
     @cached_property
     def latency_ratio(self) -> Estimate | None:
-        """Candidate / primary: the median of per-request ratios with its paired interval."""
-        a, b = self.latency_pairs()
-        return paired_ratio(a, b, self.confidence) if a else None
+        """Candidate / primary from the interleaved pairs, with its paired interval."""
+        p = self.latency_pairs()
+        return paired_ratio(p.a, p.b, self.confidence, a_first=p.a_first) if p.a else None
 
     def agree(self) -> int:
         p, c = self.primary, self.candidate

@@ -174,8 +174,9 @@ def check_latency_ratio(spec: CheckSpec, ctx: RunContext) -> Outcome:
     noise = f"; {c.noise.text()}" if c.noise is not None else ""
     return _outcome(
         status,
-        f"latency ratio candidate / primary {num(ratio.point)} ({ratio.interval_text()}, median "
-        f"of {ratio.n:,} requests timed interleaved; expected <= {limit:g}, decide: {mode}): "
+        f"latency ratio candidate / primary {num(ratio.point)} ({ratio.interval_text()}, "
+        f"{ratio.n:,} requests timed interleaved, each side first in half; "
+        f"expected <= {limit:g}, decide: {mode}): "
         f"{verdict_text(ratio, limit, mode, status, per='pairs')}; p50 candidate "
         f"{num(q['p50_ms'])} ms vs primary {num(p['p50_ms'])} ms{noise}",
         c,

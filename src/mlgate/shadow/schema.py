@@ -92,9 +92,10 @@ ENTRY: dict[str, Any] = {
         "max_latency_ratio": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "description": "Highest candidate / primary latency ratio: the median of per-request "
-            "ratios, both sides timed back to back on each request (alternating which goes "
-            "first), with a paired bootstrap interval judged by `decide`.",
+            "description": "Highest candidate / primary latency ratio: both sides timed back to "
+            "back on each request, alternating which goes first; the geometric mean of the median "
+            "per-request ratio of either order, with a paired bootstrap interval judged by "
+            "`decide`.",
         },
         "decide": {
             **DECIDE,
