@@ -247,9 +247,9 @@ LATENCY = _obj(
         "max_ratio": {
             **NUMBER,
             "exclusiveMinimum": 0,
-            "description": "Highest ratio of this model's predict time to `relative_to`'s (per-call "
-            "ratios, either model going first in half of the calls, with a paired bootstrap "
-            "interval).",
+            "description": "Highest ratio of this model's predict time to `relative_to`'s "
+            "(per-call ratios, either model going first in half of the calls, with a paired "
+            "bootstrap interval).",
         },
         "decide": {
             **DECIDE,
