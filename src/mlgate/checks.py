@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mlgate.config.yamlload import Document
     from mlgate.context import RunContext
 
+#: `warning` from a kind: inconclusive whatever the severity (e.g. an interval straddling a limit).
 OutcomeStatus = Literal["passed", "failed", "warning", "skipped", "error"]
 
 

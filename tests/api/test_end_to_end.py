@@ -117,9 +117,12 @@ def test_planted_bug_and_slow_route_are_the_only_failures(tmp_path: Path, model_
     assert lat["p50_ms"] <= lat["p95_ms"] <= lat["p99_ms"] <= lat["max_ms"]
 
     table = report_md(tmp_path).split("### Service latency", 1)[1]
+    ci = r"[\d.]+ \([\d.]+–(?:[\d.]+|…)\)"  # each percentile with its interval
     assert re.search(
-        r"\n\| svc \| closed \| 60 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \|", table
+        rf"\n\| svc \| closed \| 60 \| {ci} \| {ci} \| {ci} \| [\d.]+ \| [\d.]+ \| 0 \|", table
     )
+    low, high = lat["p50_ms_ci"]
+    assert low <= lat["p50_ms"] <= high
 
     info = checks["api/svc/latency"]["details"]["service"]
     assert port_closed(info["port"])

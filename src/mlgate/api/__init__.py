@@ -1,7 +1,7 @@
 """The api family: `api:` entries test the model's HTTP service end to end.
 
 Importing this module registers the family (schema + planner) and stays cheap; the check
-kinds, which need `requests` and friends, live in `mlgate.api.kinds` and are imported only to run.
+kinds, which need pandas and friends, live in `mlgate.api.kinds` and are imported only to run.
 """
 
 from mlgate.api import report_section as _report_section

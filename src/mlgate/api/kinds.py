@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mlgate.api.expect import judge, schema_errors, what_came_back
-from mlgate.api.http import Answer, Req, cut
+from mlgate.api.http import Answer, HangWatch, Req, cut
 from mlgate.api.latency import closed_loop, open_loop
 from mlgate.api.robustness import (
     declared_statuses,
@@ -21,6 +21,8 @@ from mlgate.api.service import Service, start_service
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
 from mlgate.errors import CheckError
+from mlgate.latency.measure import Noise
+from mlgate.latency.stats import DEFAULT_CONFIDENCE, Status, decide, percentile, verdict_text, worst
 
 REPLAY_TIME_LIMIT = 600.0
 
@@ -106,17 +108,25 @@ def check_replay(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome:
     )
     if not payloads:
         raise CheckError(f"dataset {cfg['dataset']!r} has no rows to replay")
-    base = Req.of({k: v for k, v in cfg.items() if k in ("method", "path", "params", "headers")})
+    base = Req.of(
+        {k: v for k, v in cfg.items() if k in ("method", "path", "params", "headers", "timeout")}
+    )
     method = str(cfg.get("method", "POST")).upper()
     expect: Mapping[str, Any] = cfg.get("expect") or {}
+    limit = float(cfg.get("max_fail_rate", 0))
+    total = len(payloads)
+    allowed = math.floor(limit * total + 1e-9)
     failures: list[dict[str, Any]] = []
     latencies: list[float] = []
     deadline = time.monotonic() + REPLAY_TIME_LIMIT
+    watch = HangWatch()
+    stop = ""
     sender = service.sender()
     sent = 0
     try:
         for index, payload in payloads:
             if time.monotonic() > deadline:
+                stop = f"stopped after {REPLAY_TIME_LIMIT:g} s"
                 break
             req = Req(method, base.path, payload, base.params, base.headers, None, base.timeout)
             answer = sender.send(req)
@@ -132,24 +142,30 @@ def check_replay(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome:
                         "problems": problems,
                     }
                 )
+            if watch.saw(answer):
+                stop = watch.reason()
+                break
+            if len(failures) > allowed and sent < total:
+                stop = f"{len(failures):,} failures already exceed the {allowed:,} allowed"
+                break
     finally:
         sender.close()
     k = len(failures)
     rate = k / sent if sent else 1.0
-    limit = float(cfg.get("max_fail_rate", 0))
     latencies.sort()
     details: dict[str, Any] = {
         "sent": sent,
+        "not_sent": total - sent,
         "failed": k,
         "p50_ms": round(latencies[len(latencies) // 2], 2) if latencies else None,
         **(_log_details(service) if k else {}),
     }
-    cut = "" if sent == len(payloads) else f" (stopped after {REPLAY_TIME_LIMIT:g} s)"
+    tail = f"; {stop}: {total - sent:,} of {total:,} rows not sent" if sent < total else ""
     first = f"; first: row {failures[0]['row']}: {'; '.join(failures[0]['problems'])}" if k else ""
     return Outcome.judge(
-        rate <= limit and sent == len(payloads),
+        rate <= limit and sent == total,
         f"{k} of {sent} replayed rows of {cfg['dataset']!r} failed ({rate:.1%}, expected "
-        f"<= {limit:.1%}){cut}{first}",
+        f"<= {limit:.1%}){tail}{first}",
         observed=round(rate, 6),
         expected=f"<= {limit}",
         examples=failures,
@@ -185,12 +201,16 @@ def check_robustness(spec: CheckSpec, ctx: RunContext, service: Service) -> Outc
         optional |= {f for f in cfg["example"] if f not in required}
     rows: list[dict[str, Any]] = []
     failing: list[dict[str, Any]] = []
+    watch = HangWatch()
     for case in cases:
+        if watch.hung:
+            break
         sender = service.sender()  # a fresh connection: a drop is never blamed on the next case
         try:
             answer = sender.send(case.req)
         finally:
             sender.close()
+        watch.saw(answer)
         problem = verdict(case, answer, strict, frozenset(optional))
         if problem is None and openapi is not None and answer.status is not None:
             problem = _openapi_problem(openapi, method, path, answer)
@@ -209,14 +229,17 @@ def check_robustness(spec: CheckSpec, ctx: RunContext, service: Service) -> Outc
         statuses[key] = statuses.get(key, 0) + 1
     spread = ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items()))
     first = f"; first: {failing[0]['case']}: {failing[0]['problem']}" if k else ""
+    if n < len(cases):
+        first += f"; {watch.reason()}: {len(cases) - n} of {len(cases)} cases not sent"
     details: dict[str, Any] = {
         "cases": rows,
         "openapi": "checked" if openapi is not None else "not found",
+        "not_sent": len(cases) - n,
         "optional_fields": sorted(optional),
         **(_log_details(service) if k else {}),
     }
     return Outcome.judge(
-        k == 0,
+        k == 0 and n == len(cases),
         f"{n - k} of {n} bad requests answered properly ({spread}){first}",
         observed=f"{k} of {n} failed",
         expected="4xx in time, never 5xx, a hang or a dropped connection",
@@ -245,7 +268,7 @@ def _openapi_problem(doc: Mapping[str, Any], method: str, path: str, answer: Ans
     return None
 
 
-LATENCY_LIMITS = (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99"), ("max_ms", "max"))
+PERCENTILES = (("p50_ms", "p50", 0.5), ("p95_ms", "p95", 0.95), ("p99_ms", "p99", 0.99))
 
 
 @api_kind("api.latency")
@@ -257,10 +280,14 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
     limit = float(cfg.get("duration_limit", 300))
     want_status = int(cfg.get("status", 200))
     max_err = float(cfg.get("max_error_rate", 0))
+    mode = str(cfg.get("decide", "evidence"))
+    confidence = float(cfg.get("confidence", DEFAULT_CONFIDENCE))
 
     def is_error(answer: Answer) -> bool:
         return answer.status != want_status or bool(answer.error)
 
+    max_errors = math.floor(max_err * n + 1e-9)
+    noise = Noise.start()
     if "rate" in cfg:
         result = open_loop(
             service.sender,
@@ -271,7 +298,7 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             concurrency=concurrency,
             time_limit=limit,
             is_error=is_error,
-            max_errors=math.floor(max_err * n + 1e-9),
+            max_errors=max_errors,
         )
     else:
         result = closed_loop(
@@ -282,8 +309,9 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
             concurrency=concurrency,
             time_limit=limit,
             is_error=is_error,
-            max_errors=math.floor(max_err * n + 1e-9),
+            max_errors=max_errors,
         )
+    noise.finish()
     errors = [s for s in result.samples if is_error(s.answer)]
     stats = result.stats()
     sent = stats["requests"]
@@ -291,13 +319,37 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
     stats["errors"] = len(errors)
     stats["error_rate"] = round(error_rate, 6)
     stats["concurrency"] = concurrency
+    stats["confidence"] = confidence
+    stats["decide"] = mode
+    stats["machine_noise"] = noise.as_dict()
     problems: list[str] = []
+    notes: list[str] = []
     expected: list[str] = []
-    for key, label in LATENCY_LIMITS:
-        if key in cfg:
-            expected.append(f"{label} <= {cfg[key]:g} ms")
-            if stats[key] is None or stats[key] > cfg[key]:
-                problems.append(f"{label} {stats[key]} ms > {cfg[key]:g} ms")
+    statuses: list[Status] = []
+    figures: list[str] = []
+    timings = result.latencies()
+    for key, label, q in PERCENTILES:
+        est = percentile(timings, q, confidence) if timings else None
+        stats[f"{key}_ci"] = [_round(est.low), _round(est.high)] if est else None
+        figures.append(
+            f"{label} {_ms(est.point)} ({est.interval_text(' ms')})" if est else f"{label} n/a"
+        )
+        if key not in cfg:
+            continue
+        budget = float(cfg[key])
+        expected.append(f"{label} <= {budget:g} ms")
+        if est is None:
+            problems.append(f"{label} not measured")
+            continue
+        status = decide(est, budget, mode)
+        statuses.append(status)
+        if status != "passed":
+            why = verdict_text(est, budget, mode, status, unit=" ms", per="requests")
+            (notes if status == "warning" else problems).append(f"{label} {_ms(est.point)}: {why}")
+    if "max_ms" in cfg:
+        expected.append(f"max <= {cfg['max_ms']:g} ms")
+        if stats["max_ms"] is None or stats["max_ms"] > cfg["max_ms"]:
+            problems.append(f"max {stats['max_ms']} ms > {cfg['max_ms']:g} ms")
     if "min_throughput" in cfg:
         expected.append(f"throughput >= {cfg['min_throughput']:g}/s")
         if (stats["throughput_rps"] or 0) < cfg["min_throughput"]:
@@ -311,19 +363,24 @@ def check_latency(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome
         problems.append(f"only {sent} of {n} requests done within {limit:g} s")
     summary = (
         f"{_label(req)} x{sent} ({result.mode}, concurrency {concurrency}): "
-        f"p50 {_ms(stats['p50_ms'])}, p95 {_ms(stats['p95_ms'])}, p99 {_ms(stats['p99_ms'])}, "
-        f"max {_ms(stats['max_ms'])}, {stats['throughput_rps']} req/s, "
+        f"{', '.join(figures)}, max {_ms(stats['max_ms'])}, {stats['throughput_rps']} req/s, "
         f"{len(errors)} errors"
     )
+    tail = (f" — {'; '.join(problems)}" if problems else "") + "".join(f"; {x}" for x in notes)
     examples = [{"request": req.describe(), "answer": s.answer.describe()} for s in errors[:50]]
-    return Outcome.judge(
-        not problems,
-        summary + (f" — {'; '.join(problems)}" if problems else ""),
+    final = worst([*statuses, "failed" if problems else "passed"])
+    return Outcome(
+        final,
+        f"{summary}{tail}; {noise.text()}",
         observed=stats,
-        expected=", ".join(expected),
+        expected=", ".join(expected) + f" (decide: {mode})",
         examples=examples,
         details={"latency": stats, **(_log_details(service) if problems else {})},
     )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _ms(value: float | None) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgate.api.http import Answer, Req, Sender
+from mlgate.api.http import Answer, HangWatch, Req, Sender
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -77,11 +77,12 @@ def closed_loop(
     when more than `max_errors` answers are errors (the verdict is then certain)."""
     senders = [make_sender() for _ in range(concurrency)]
     try:
-        for i in range(warmup):
-            senders[i % concurrency].send(req)
+        result = LoadResult(mode="closed")
+        watch = HangWatch()
+        if not _warm_up(senders, req, warmup, watch, result):
+            return result
         lock = threading.Lock()
         counter = [0]
-        result = LoadResult(mode="closed")
         deadline = time.monotonic() + time_limit
 
         errors = [0]
@@ -97,7 +98,7 @@ def closed_loop(
                 answer = sender.send(req)
                 with lock:
                     result.samples.append(Sample(answer.elapsed_ms, answer))
-                    _count_error(result, answer, is_error, max_errors, errors, requests)
+                    _count_error(result, answer, is_error, max_errors, errors, requests, watch)
 
         start = time.perf_counter()
         _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
@@ -139,10 +140,11 @@ def open_loop(
         max_backlog_s = max(BACKLOG_S, BACKLOG_REQUESTS / rate)
     senders = [make_sender() for _ in range(concurrency)]
     try:
-        for i in range(warmup):
-            senders[i % concurrency].send(req)
-        lock = threading.Lock()
         result = LoadResult(mode=f"open loop at {rate:g}/s")
+        watch = HangWatch()
+        if not _warm_up(senders, req, warmup, watch, result):
+            return result
+        lock = threading.Lock()
         next_index = [0]
         errors = [0]
         t0 = time.perf_counter() + 0.01
@@ -173,7 +175,7 @@ def open_loop(
                 ms = (time.perf_counter() - due) * 1000
                 with lock:
                     result.samples.append(Sample(ms, answer))
-                    _count_error(result, answer, is_error, max_errors, errors, requests)
+                    _count_error(result, answer, is_error, max_errors, errors, requests, watch)
 
         _run_threads([functools.partial(worker, s) for s in senders], time_limit + req.timeout + 5)
         result.wall_s = time.perf_counter() - t0
@@ -191,8 +193,12 @@ def _count_error(
     max_errors: int | None,
     errors: list[int],
     requests: int,
+    watch: HangWatch,
 ) -> None:
-    """Count an error answer; past `max_errors` the run stops (call with the lock held)."""
+    """Count an error answer; past `max_errors`, or once the service is hung, the run stops
+    (call with the lock held)."""
+    if watch.saw(answer) and not result.stop_reason:
+        result.stop_reason = watch.reason()
     if is_error is None or not is_error(answer):
         return
     errors[0] += 1
@@ -201,6 +207,18 @@ def _count_error(
             f"{errors[0]:,} errors in the first {len(result.samples):,} answers: more than the "
             f"{max_errors:,} of {requests:,} allowed, whatever the rest would do"
         )
+
+
+def _warm_up(
+    senders: list[Sender], req: Req, warmup: int, watch: HangWatch, result: LoadResult
+) -> bool:
+    """Send the warm-up requests; False (and `stop_reason`) if the service is hung."""
+    for i in range(warmup):
+        if watch.saw(senders[i % len(senders)].send(req)):
+            result.stop_reason = f"during the warm-up, {watch.reason()}"
+            result.stopped_early = True
+            return False
+    return True
 
 
 def _run_threads(targets: list[Callable[[], None]], limit: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.latency.schema import CONFIDENCE, DECIDE
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 METHOD: dict[str, Any] = {
@@ -69,7 +70,8 @@ REQUEST_BASE: dict[str, Any] = {
         "type": "number",
         "exclusiveMinimum": 0,
         "default": 10,
-        "description": "Seconds to wait for an answer before it counts as a hang.",
+        "description": "Seconds for the whole request — connecting, sending and every byte of "
+        "the answer — before it counts as a hang.",
     },
 }
 
@@ -147,7 +149,7 @@ ROBUSTNESS: dict[str, Any] = {
             "type": "number",
             "exclusiveMinimum": 0,
             "default": 5,
-            "description": "Seconds each answer may take.",
+            "description": "Seconds each whole answer may take (every byte: a trickle is a hang).",
         },
         "cases": {
             "type": "array",
@@ -212,10 +214,16 @@ LATENCY: dict[str, Any] = {
             "description": "Open loop: send this many requests per second whatever the "
             "answers' speed; latency counts from the scheduled send time.",
         },
-        "p50_ms": {**MS, "description": "Highest acceptable median, ms."},
-        "p95_ms": {**MS, "description": "Highest acceptable 95th percentile, ms."},
-        "p99_ms": {**MS, "description": "Highest acceptable 99th percentile, ms."},
+        "p50_ms": {**MS, "description": "Highest acceptable median, ms (judged by `decide`)."},
+        "p95_ms": {**MS, "description": "Highest acceptable 95th percentile, ms (by `decide`)."},
+        "p99_ms": {**MS, "description": "Highest acceptable 99th percentile, ms (by `decide`)."},
         "max_ms": {**MS, "description": "Highest acceptable single latency, ms."},
+        "decide": {
+            **DECIDE,
+            "description": "How the percentile budgets are judged on their distribution-free "
+            "intervals (order statistics): " + DECIDE["description"],
+        },
+        "confidence": CONFIDENCE,
         "min_throughput": {
             "type": "number",
             "exclusiveMinimum": 0,

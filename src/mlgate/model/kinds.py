@@ -5,6 +5,6 @@ Importing this module registers every `model.*` kind; the kinds live in small mo
 
 from __future__ import annotations
 
-from mlgate.model import kinds_behaviour, kinds_compare, kinds_perf
+from mlgate.model import kinds_behaviour, kinds_compare, kinds_latency, kinds_perf
 
-__all__ = ["kinds_behaviour", "kinds_compare", "kinds_perf"]
+__all__ = ["kinds_behaviour", "kinds_compare", "kinds_latency", "kinds_perf"]

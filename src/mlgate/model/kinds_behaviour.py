@@ -1,9 +1,8 @@
-"""`invariance:`, `directional:`, `cases:` and `latency:` check kinds."""
+"""`invariance:`, `directional:` and `cases:` check kinds (`latency:` is in `kinds_latency`)."""
 
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
@@ -219,47 +218,6 @@ def check_case(spec: CheckSpec, ctx: RunContext) -> Outcome:
         expected=expected,
         details={"score": got_score, "label": got_label},
     )
-
-
-@CHECKS.register("model.latency")
-def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
-    import numpy as np
-    import pandas as pd
-
-    p = dict(spec.params)
-    rows, calls, warmup = int(p.get("rows", 1)), int(p.get("calls", 100)), int(p.get("warmup", 5))
-    sc = scorer(ctx, p["model"], p["dataset"])
-    df = ctx.dataset(p["dataset"])
-    if not len(df):
-        raise CheckError(f"dataset {p['dataset']!r} is empty: no rows to time predict on")
-    reps = -(-rows // len(df))
-    x = sc.frame(
-        pd.concat([df] * reps, ignore_index=True).head(rows) if reps > 1 else df.head(rows)
-    )
-    for _ in range(warmup):
-        sc.score_batch(x)
-    times = np.empty(calls)
-    for j in range(calls):
-        t0 = time.perf_counter()
-        sc.score_batch(x)
-        times[j] = (time.perf_counter() - t0) * 1000
-    q = {f"p{k}": float(np.percentile(times, k)) for k in (50, 95, 99)}
-    limits = {k: p[f"{k}_ms"] for k in ("p50", "p95", "p99") if f"{k}_ms" in p}
-    over = [f"{k} {fmt(q[k])} ms > {fmt(v)} ms" for k, v in limits.items() if q[k] > v]
-    figures = ", ".join(f"{k} {fmt(v)} ms" for k, v in q.items())
-    head = f"predict time per call at {rows:,} row{'s' if rows != 1 else ''} over {calls} calls "
-    head += f"(after {warmup} warm-up): {figures}"
-    expected = ", ".join(f"{k} <= {fmt(v)} ms" for k, v in limits.items()) or None
-    worst_key = next(iter(limits), "p95")
-    details = {**q, "rows": rows, "calls": calls, "warmup": warmup, "limits_ms": limits}
-    if over:
-        return Outcome.failed(
-            f"{head}; too slow: {', '.join(over)}",
-            observed=q[worst_key],
-            expected=expected,
-            details=details,
-        )
-    return Outcome.passed(head, observed=q[worst_key], expected=expected, details=details)
 
 
 def _outcome(result: Behaviour) -> Outcome:

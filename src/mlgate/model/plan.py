@@ -50,6 +50,11 @@ def plan_model(config: Config, doc: Document) -> list[CheckSpec]:
             issues += require_name(
                 doc, (*p, "baseline", "model"), base_name, config.models, "model"
             )
+        other = (entry.get("latency") or {}).get("relative_to")
+        if other is not None:
+            issues += require_name(
+                doc, (*p, "latency", "relative_to"), other, config.models, "model"
+            )
         issues += _target_issues(config, doc, entry, p)
         if issues:
             continue

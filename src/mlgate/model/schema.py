@@ -255,9 +255,30 @@ LATENCY = _obj(
         "p50_ms": {**NUMBER, "exclusiveMinimum": 0, "description": "Bound on the median, ms."},
         "p95_ms": {**NUMBER, "exclusiveMinimum": 0, "description": "Bound on p95, ms."},
         "p99_ms": {**NUMBER, "exclusiveMinimum": 0, "description": "Bound on p99, ms."},
+        "relative_to": {
+            "type": "string",
+            "description": "Another declared model (typically the `ref: base` one) timed "
+            "interleaved with this one on the same rows; with `max_ratio`. Recommended on "
+            "shared runners: a busy machine slows both alike.",
+        },
+        "max_ratio": {
+            **NUMBER,
+            "exclusiveMinimum": 0,
+            "description": "Highest ratio of this model's predict time to `relative_to`'s "
+            "(per-call ratios, either model going first in half of the calls, with a paired "
+            "bootstrap interval).",
+        },
+        "decide": {
+            **DECIDE,
+            "description": "How the budgets and `max_ratio` are judged on their intervals: "
+            + DECIDE["description"],
+        },
+        "confidence": CONFIDENCE,
         "severity": SEVERITY,
     },
-    description="predict() time per call, after a warm-up.",
+    dependentRequired={"relative_to": ["max_ratio"], "max_ratio": ["relative_to"]},
+    description="predict() time per call, after a warm-up: each percentile with its "
+    "distribution-free interval, or the ratio to another model timed interleaved.",
 )
 ENTRY = _obj(
     {

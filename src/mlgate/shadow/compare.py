@@ -7,10 +7,13 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mlgate.context import RunContext
 from mlgate.errors import CheckError
+from mlgate.latency.measure import Noise, Pairs, interleaved, pairs
+from mlgate.latency.stats import DEFAULT_CONFIDENCE, Estimate, paired_ratio
 
 TIMED_ROWS = 200
 SIDE_TIME_LIMIT = 600.0
@@ -18,14 +21,18 @@ SIDE_TIME_LIMIT = 600.0
 
 @dataclass
 class SideResult:
-    """One side's answers: per request a label and a score, or an error."""
+    """One side's answers: per request a label and a score, or an error; `latencies_ms[i]` is
+    request i's time when it was timed and answered properly, else None."""
 
     name: str
     labels: list[Any] = field(default_factory=list)
     scores: list[float | None] = field(default_factory=list)
     errors: list[str | None] = field(default_factory=list)
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: list[float | None] = field(default_factory=list)
     noise: dict[str, Any] | None = None
+    #: Why the side stopped before the last request ("" when it did not), and how many were left.
+    stopped: str = ""
+    not_sent: int = 0
 
     def ok(self, i: int) -> bool:
         return self.errors[i] is None
@@ -33,18 +40,33 @@ class SideResult:
     def error_count(self) -> int:
         return sum(e is not None for e in self.errors)
 
+    def timed(self) -> list[float]:
+        return [ms for ms in self.latencies_ms if ms is not None]
+
 
 @dataclass
 class Comparison:
-    """Both sides' answers on the same requests."""
+    """Both sides' answers on the same requests, timed interleaved (see `mlgate.latency`)."""
 
     requests: list[dict[str, Any]]
     primary: SideResult
     candidate: SideResult
+    noise: Noise | None = None
+    confidence: float = DEFAULT_CONFIDENCE
 
     @property
     def n(self) -> int:
         return len(self.requests)
+
+    def latency_pairs(self) -> Pairs:
+        """Primary and candidate ms on the requests both answered properly, timed back to back."""
+        return pairs(self.primary.latencies_ms, self.candidate.latencies_ms)
+
+    @cached_property
+    def latency_ratio(self) -> Estimate | None:
+        """Candidate / primary from the interleaved pairs, with its paired interval."""
+        p = self.latency_pairs()
+        return paired_ratio(p.a, p.b, self.confidence, a_first=p.a_first) if p.a else None
 
     def agree(self) -> int:
         p, c = self.primary, self.candidate
@@ -146,40 +168,55 @@ def load_traffic(params: Mapping[str, Any], ctx: RunContext) -> list[dict[str, A
     return out
 
 
-def run_model(
-    side: Mapping[str, Any], ctx: RunContext, requests: list[dict[str, Any]], twice: bool
-) -> SideResult:
-    """Batch predictions; per-request latency from single-row calls on the first rows."""
-    from mlgate.model.scoring import make_scorer
-    from mlgate.shadow.scoring import records_frame
+class _ModelSide:
+    """A model: labels and scores from batch predictions; `step(i)` times a single-row call
+    on request i (the first `TIMED_ROWS`)."""
 
-    name = str(side["model"])
-    model = ctx.model(name)
-    df = records_frame(requests)
-    scorer = make_scorer(name, model, dict(ctx.config.models[name].params), df.head(2))
+    def __init__(
+        self, side: Mapping[str, Any], ctx: RunContext, requests: list[dict[str, Any]], twice: bool
+    ) -> None:
+        from mlgate.model.scoring import make_scorer
+        from mlgate.shadow.scoring import records_frame
 
-    def both(x: Any) -> tuple[list[Any], list[float]]:
-        return scorer.labels(x).tolist(), [float(v) for v in scorer.scores(x)]
+        name = str(side["model"])
+        model = ctx.model(name)
+        self.frame = records_frame(requests)
+        self.scorer = make_scorer(
+            name, model, dict(ctx.config.models[name].params), self.frame.head(2)
+        )
+        try:
+            labels, scores = self._both()
+        except CheckError:
+            raise
+        except Exception as exc:
+            raise CheckError(
+                f"model {name!r} cannot predict the traffic: {type(exc).__name__}: {exc}"
+            ) from None
+        n = len(labels)
+        self.result = SideResult(f"model {name}", labels, list(scores), [None] * n, [None] * n)
+        if twice:
+            labels2, scores2 = self._both()
+            flips = sum(not same_label(a, b) for a, b in zip(labels, labels2, strict=True))
+            drift = max((abs(a - b) for a, b in zip(scores, scores2, strict=True)), default=0.0)
+            self.result.noise = {"label_flips": flips, "max_score_diff": drift, "n": n}
 
-    try:
-        labels, scores = both(df)
-    except CheckError:
-        raise
-    except Exception as exc:
-        raise CheckError(
-            f"model {name!r} cannot predict the traffic: {type(exc).__name__}: {exc}"
-        ) from None
-    result = SideResult(f"model {name}", labels, list(scores), [None] * len(labels))
-    for i in range(min(TIMED_ROWS, len(df))):
+    def _both(self) -> tuple[list[Any], list[float]]:
+        return self.scorer.labels(self.frame).tolist(), [
+            float(v) for v in self.scorer.scores(self.frame)
+        ]
+
+    def step(self, i: int) -> float | None:
+        if i >= TIMED_ROWS:
+            return None
+        row = self.frame.iloc[i : i + 1]
         start = time.perf_counter()
-        scorer.scores(df.iloc[i : i + 1])
-        result.latencies_ms.append((time.perf_counter() - start) * 1000)
-    if twice:
-        labels2, scores2 = both(df)
-        flips = sum(not same_label(a, b) for a, b in zip(labels, labels2, strict=True))
-        drift = max((abs(a - b) for a, b in zip(scores, scores2, strict=True)), default=0.0)
-        result.noise = {"label_flips": flips, "max_score_diff": drift, "n": len(labels)}
-    return result
+        self.scorer.scores(row)
+        ms = (time.perf_counter() - start) * 1000
+        self.result.latencies_ms[i] = ms
+        return ms
+
+    def close(self) -> None:
+        pass
 
 
 def _field(body: Any, dotted: str) -> Any:
@@ -190,70 +227,97 @@ def _field(body: Any, dotted: str) -> Any:
     return body
 
 
-def run_service(
-    side: Mapping[str, Any], ctx: RunContext, requests: list[dict[str, Any]]
-) -> SideResult:
-    """Send every request; an answer without a 2xx status or the fields is an error."""
-    from mlgate.api.http import HttpSender, Req, Sender
+class _ServiceSide:
+    """A service: `step(i)` sends request i; an answer without a 2xx status or the fields is an
+    error. Once the service is hung (or past `SIDE_TIME_LIMIT`) the rest is not sent."""
 
-    sender: Sender
-    if "api" in side:
-        from mlgate.api.kinds import service_for_params
+    def __init__(
+        self, side: Mapping[str, Any], ctx: RunContext, requests: list[dict[str, Any]]
+    ) -> None:
+        from mlgate.api.http import HangWatch, HttpSender, Sender
 
-        service = service_for_params(side["service_params"], ctx)
-        sender, label = service.sender(), f"api {side['api']}"
-    else:
-        sender, label = HttpSender(str(side["url"])), str(side["url"])
-    path = str(side.get("path", "/predict"))
-    method = str(side.get("method", "POST")).upper()
-    headers = {str(k): str(v) for k, v in (side.get("headers") or {}).items()} or None
-    timeout = float(side.get("timeout", 10))
-    score_field = str(side.get("score_field", "score"))
-    label_field = str(side.get("label_field", "label"))
-    result = SideResult(f"{label}{path}")
-    deadline = time.monotonic() + SIDE_TIME_LIMIT
-    try:
-        for body in requests:
-            if time.monotonic() > deadline:
-                result.labels.append(None)
-                result.scores.append(None)
-                result.errors.append(f"not sent: over {SIDE_TIME_LIMIT:g} s")
-                continue
-            answer = sender.send(Req(method, path, body, None, headers, None, timeout))
-            result.latencies_ms.append(answer.elapsed_ms)
-            label_value, score, error = None, None, None
-            if answer.status is None or answer.error:
-                error = answer.error or "no answer"
-            elif not 200 <= answer.status < 300:
-                error = f"status {answer.status}"
-            else:
-                ok, value = answer.parsed
-                try:
-                    label_value = _field(value, label_field) if ok else None
-                    raw = _field(value, score_field) if ok else None
-                    score = float(raw) if raw is not None else None
-                    if not ok:
-                        error = "the answer is not JSON"
-                except (KeyError, TypeError, ValueError):
-                    error = f"the answer lacks `{label_field}` or a numeric `{score_field}`"
-            result.labels.append(label_value)
-            result.scores.append(score)
-            result.errors.append(error)
-    finally:
-        sender.close()
-    return result
+        if "api" in side:
+            from mlgate.api.kinds import service_for_params
+
+            service = service_for_params(side["service_params"], ctx)
+            self.sender: Sender = service.sender()
+            label = f"api {side['api']}"
+        else:
+            self.sender, label = HttpSender(str(side["url"])), str(side["url"])
+        self.requests = requests
+        self.path = str(side.get("path", "/predict"))
+        self.method = str(side.get("method", "POST")).upper()
+        self.headers = {str(k): str(v) for k, v in (side.get("headers") or {}).items()} or None
+        self.timeout = float(side.get("timeout", 10))
+        self.score_field = str(side.get("score_field", "score"))
+        self.label_field = str(side.get("label_field", "label"))
+        n = len(requests)
+        self.result = SideResult(f"{label}{self.path}", [None] * n, [None] * n, [None] * n)
+        self.result.latencies_ms = [None] * n
+        self.watch = HangWatch()
+        self.deadline = time.monotonic() + SIDE_TIME_LIMIT
+
+    def step(self, i: int) -> float | None:
+        from mlgate.api.http import Req
+
+        r = self.result
+        if not r.stopped and time.monotonic() > self.deadline:
+            r.stopped = f"over {SIDE_TIME_LIMIT:g} s"
+        if r.stopped:
+            r.errors[i] = f"not sent: {r.stopped}"
+            r.not_sent += 1
+            return None
+        body = self.requests[i]
+        answer = self.sender.send(
+            Req(self.method, self.path, body, None, self.headers, None, self.timeout)
+        )
+        if self.watch.saw(answer):
+            r.stopped = self.watch.reason()
+        error = None
+        if answer.status is None or answer.error:
+            error = answer.error or "no answer"
+        elif not 200 <= answer.status < 300:
+            error = f"status {answer.status}"
+        else:
+            ok, value = answer.parsed
+            try:
+                r.labels[i] = _field(value, self.label_field) if ok else None
+                raw = _field(value, self.score_field) if ok else None
+                r.scores[i] = float(raw) if raw is not None else None
+                if not ok:
+                    error = "the answer is not JSON"
+            except (KeyError, TypeError, ValueError):
+                error = f"the answer lacks `{self.label_field}` or a numeric `{self.score_field}`"
+        r.errors[i] = error
+        if error is not None:
+            return None
+        r.latencies_ms[i] = answer.elapsed_ms
+        return answer.elapsed_ms
+
+    def close(self) -> None:
+        self.sender.close()
 
 
 def compare(params: Mapping[str, Any], ctx: RunContext) -> Comparison:
-    """Both sides on the same traffic; the primary model runs twice to measure its own noise."""
+    """Both sides on the same traffic, request by request interleaved (A B, B A, ...) so both
+    see the same load; the primary model runs twice to measure its own noise."""
     requests = load_traffic(params, ctx)
 
-    def run(side: Mapping[str, Any], twice: bool) -> SideResult:
-        if "model" in side:
-            return run_model(side, ctx, requests, twice)
-        return run_service(side, ctx, requests)
+    def side(given: Mapping[str, Any], twice: bool) -> _ModelSide | _ServiceSide:
+        if "model" in given:
+            return _ModelSide(given, ctx, requests, twice)
+        return _ServiceSide(given, ctx, requests)
 
-    return Comparison(requests, run(params["primary"], True), run(params["candidate"], False))
+    primary = side(params["primary"], True)
+    candidate = side(params["candidate"], False)
+    noise = Noise.start()
+    try:
+        interleaved(primary.step, candidate.step, len(requests))
+    finally:
+        primary.close()
+        candidate.close()
+    confidence = float(params.get("confidence", DEFAULT_CONFIDENCE))
+    return Comparison(requests, primary.result, candidate.result, noise.finish(), confidence)
 
 
 def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:

@@ -6,7 +6,9 @@ from typing import Any
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
-from mlgate.shadow.compare import Comparison, compare, percentile, wilson
+from mlgate.latency.stats import Status, decide, num, percentile, verdict_text
+from mlgate.shadow.compare import Comparison, SideResult, compare, wilson
+from mlgate.shadow.compare import percentile as nearest_percentile
 
 
 def comparison(spec: CheckSpec, ctx: RunContext) -> Comparison:
@@ -26,26 +28,37 @@ def _summary(c: Comparison) -> dict[str, Any]:
             "rate": round(k / n, 6) if n else None,
             "ci95": [round(lo, 4), round(hi, 4)],
         },
-        "score_diff": {q: _r(percentile(diffs, v)) for q, v in (("p50", 50), ("p95", 95))},
-        "primary": _side(c.primary),
-        "candidate": _side(c.candidate),
+        "score_diff": {q: _r(nearest_percentile(diffs, v)) for q, v in (("p50", 50), ("p95", 95))},
+        "primary": _side(c.primary, c.confidence),
+        "candidate": _side(c.candidate, c.confidence),
     }
     out["score_diff"]["max"] = _r(max(diffs) if diffs else None)
-    out["latency_ratio"] = _ratio(out["candidate"]["p50_ms"], out["primary"]["p50_ms"])
-    out["latency_ratio_p95"] = _ratio(out["candidate"]["p95_ms"], out["primary"]["p95_ms"])
+    ratio = c.latency_ratio
+    out["latency_ratio"] = _r(ratio.point) if ratio else None
+    out["latency_ratio_ci"] = [_r(ratio.low), _r(ratio.high)] if ratio else None
+    out["latency_pairs"] = ratio.n if ratio else 0
+    out["confidence"] = c.confidence
+    if c.noise is not None:
+        out["machine_noise"] = c.noise.as_dict()
     return out
 
 
-def _side(s: Any) -> dict[str, Any]:
+def _side(s: SideResult, confidence: float) -> dict[str, Any]:
     n = len(s.errors)
-    lat = s.latencies_ms
-    out = {
+    lat = s.timed()
+    out: dict[str, Any] = {
         "name": s.name,
         "errors": s.error_count(),
         "error_rate": round(s.error_count() / n, 6) if n else None,
-        "p50_ms": _r(percentile(lat, 50)),
-        "p95_ms": _r(percentile(lat, 95)),
+        "timed": len(lat),
     }
+    for key, q in (("p50_ms", 0.5), ("p95_ms", 0.95)):
+        est = percentile(lat, q, confidence) if lat else None
+        out[key] = _r(est.point) if est else None
+        out[f"{key}_ci"] = [_r(est.low), _r(est.high)] if est else None
+    if s.not_sent:
+        out["not_sent"] = s.not_sent
+        out["stopped"] = s.stopped
     if s.noise is not None:
         out["noise"] = s.noise
     return out
@@ -53,10 +66,6 @@ def _side(s: Any) -> dict[str, Any]:
 
 def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 6)
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or not b else round(a / b, 4)
 
 
 def _noise_note(summary: dict[str, Any]) -> str:
@@ -72,12 +81,18 @@ def _noise_note(summary: dict[str, Any]) -> str:
 
 
 def _outcome(
-    ok: bool, message: str, c: Comparison, spec: CheckSpec, noise: bool = False, **kw: Any
+    ok: bool | Status,
+    message: str,
+    c: Comparison,
+    spec: CheckSpec,
+    noise: bool = False,
+    **kw: Any,
 ) -> Outcome:
     summary = _summary(c)
     show = int(spec.params.get("show", 10))
-    return Outcome.judge(
-        ok,
+    status = ok if isinstance(ok, str) else ("passed" if ok else "failed")
+    return Outcome(
+        status,
         message + (_noise_note(summary) if noise else ""),
         examples=c.worst(show),
         details={"shadow": summary},
@@ -93,6 +108,7 @@ def check_agreement(spec: CheckSpec, ctx: RunContext) -> Outcome:
     lo, hi = wilson(k, n)
     errors = c.primary.error_count() + c.candidate.error_count()
     extra = f"; {errors} answers were errors (counted as disagreements)" if errors else ""
+    extra += _not_sent(c)
     return _outcome(
         n > 0 and k / n >= limit,
         f"{k} of {n} requests got the same label ({k / n:.1%}, 95% CI {lo:.1%}–{hi:.1%}; "
@@ -111,8 +127,8 @@ def check_score_diff(spec: CheckSpec, ctx: RunContext) -> Outcome:
     limits: dict[str, float] = dict(spec.params["limit"])
     diffs = c.score_diffs()
     observed = {
-        "p50": _r(percentile(diffs, 50)),
-        "p95": _r(percentile(diffs, 95)),
+        "p50": _r(nearest_percentile(diffs, 50)),
+        "p95": _r(nearest_percentile(diffs, 95)),
         "max": _r(max(diffs) if diffs else None),
     }
     problems = [
@@ -139,19 +155,43 @@ def check_score_diff(spec: CheckSpec, ctx: RunContext) -> Outcome:
 def check_latency_ratio(spec: CheckSpec, ctx: RunContext) -> Outcome:
     c = comparison(spec, ctx)
     limit = float(spec.params["limit"])
-    s = _summary(c)
-    ratio = s["latency_ratio"]
-    p, q = s["primary"], s["candidate"]
+    mode = str(spec.params.get("decide", "evidence"))
+    ratio = c.latency_ratio
+    expected = f"<= {limit:g} (decide: {mode})"
+    if ratio is None:
+        why = [f"{s.name}: {s.stopped}" for s in (c.primary, c.candidate) if s.stopped]
+        return _outcome(
+            False,
+            "latency could not be measured on both sides: no request was answered properly by "
+            "both" + (f" ({'; '.join(why)})" if why else ""),
+            c,
+            spec,
+            observed=None,
+            expected=expected,
+        )
+    status = decide(ratio, limit, mode)
+    p, q = _side(c.primary, c.confidence), _side(c.candidate, c.confidence)
+    noise = f"; {c.noise.text()}" if c.noise is not None else ""
     return _outcome(
-        ratio is not None and ratio <= limit,
-        f"median latency: candidate {q['p50_ms']:.3g} ms vs primary {p['p50_ms']:.3g} ms "
-        f"(ratio {ratio}, expected <= {limit:g}; p95 {q['p95_ms']:.3g} vs {p['p95_ms']:.3g} ms)"
-        if ratio is not None
-        else "latency could not be measured on both sides",
+        status,
+        f"latency ratio candidate / primary {num(ratio.point)} ({ratio.interval_text()}, "
+        f"{ratio.n:,} requests timed interleaved, each side first in half; "
+        f"expected <= {limit:g}, decide: {mode}): "
+        f"{verdict_text(ratio, limit, mode, status, per='pairs')}; p50 candidate "
+        f"{num(q['p50_ms'])} ms vs primary {num(p['p50_ms'])} ms{noise}",
         c,
         spec,
-        observed=ratio,
-        expected=f"<= {limit}",
+        observed=round(ratio.point, 6),
+        expected=expected,
+    )
+
+
+def _not_sent(c: Comparison) -> str:
+    """'; the candidate stopped: the service stopped answering (...): 28 of 30 not sent'."""
+    return "".join(
+        f"; the {role} stopped, {s.stopped}: {s.not_sent:,} of {c.n:,} requests not sent"
+        for role, s in (("primary", c.primary), ("candidate", c.candidate))
+        if s.not_sent
     )
 
 
@@ -165,7 +205,7 @@ def check_error_rate(spec: CheckSpec, ctx: RunContext) -> Outcome:
     return _outcome(
         n > 0 and k / n <= limit,
         f"the candidate failed {k} of {n} requests ({k / n:.1%}, expected <= {limit:.1%}); "
-        f"the primary failed {pk}" + (f"; first: {first}" if first else ""),
+        f"the primary failed {pk}" + (f"; first: {first}" if first else "") + _not_sent(c),
         c,
         spec,
         observed=round(k / n, 6) if n else None,

@@ -58,7 +58,9 @@ def plan_shadow(config: Config, doc: Document) -> list[CheckSpec]:
         common = {
             "shadow": name,
             **{
-                k: entry[k] for k in ("traffic", "dataset", "rows", "exclude", "show") if k in entry
+                k: entry[k]
+                for k in ("traffic", "dataset", "rows", "exclude", "show", "decide", "confidence")
+                if k in entry
             },
             "primary": primary,
             "candidate": candidate,

@@ -15,6 +15,16 @@ def _num(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "—"
 
 
+def _with_ci(d: dict[str, Any], key: str, digits: int) -> str:
+    """'1.02 (0.97–1.08)'; a side the data cannot bound shows as '…'."""
+    value = d.get(key)
+    ci = d.get(f"{key}_ci")
+    if not isinstance(value, (int, float)) or not isinstance(ci, list) or len(ci) != 2:
+        return _num(value, digits)
+    lo, hi = (_num(x, digits) if isinstance(x, (int, float)) else "…" for x in ci)
+    return f"{_num(value, digits)} ({lo}–{hi})"
+
+
 def shadow_section(report: Report) -> str | None:
     """One row per shadow entry: agreement with its interval, score differences, errors, latency."""
     seen: dict[str, dict[str, Any]] = {}
@@ -28,7 +38,7 @@ def shadow_section(report: Report) -> str | None:
         HEADING,
         "",
         "| comparison | agreement (95% CI) | score diff p50 / p95 / max | errors P / C "
-        "| p50 ms P / C | ratio |",
+        "| p50 ms P / C (CI) | latency ratio C / P (CI) |",
         "|---|---|---|---|---|---:|",
     ]
     for name, s in seen.items():
@@ -40,8 +50,8 @@ def shadow_section(report: Report) -> str | None:
         lines.append(
             f"| {escape_md(name)} | {agreement} | {_num(d.get('p50'), 4)} / "
             f"{_num(d.get('p95'), 4)} / {_num(d.get('max'), 4)} | {p.get('errors', '—')} / "
-            f"{c.get('errors', '—')} | {_num(p.get('p50_ms'), 2)} / {_num(c.get('p50_ms'), 2)} "
-            f"| {_num(s.get('latency_ratio'), 2)} |"
+            f"{c.get('errors', '—')} | {_with_ci(p, 'p50_ms', 2)} / {_with_ci(c, 'p50_ms', 2)} "
+            f"| {_with_ci(s, 'latency_ratio', 2)} |"
         )
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from mlgate.api.schema import HEADERS, METHOD, PATH
 from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.latency.schema import CONFIDENCE, DECIDE
 
 SIDE: dict[str, Any] = {
     "type": "object",
@@ -24,7 +25,13 @@ SIDE: dict[str, Any] = {
         "path": {**PATH, "default": "/predict"},
         "method": METHOD,
         "headers": HEADERS,
-        "timeout": {"type": "number", "exclusiveMinimum": 0, "default": 10},
+        "timeout": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 10,
+            "description": "Seconds for each whole answer (every byte); two requests in a row "
+            "without one and the service counts as hung: the rest are not sent.",
+        },
         "score_field": {
             "type": "string",
             "default": "score",
@@ -86,8 +93,17 @@ ENTRY: dict[str, Any] = {
         "max_latency_ratio": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "description": "Highest candidate / primary ratio of median latency per request.",
+            "description": "Highest candidate / primary latency ratio: both sides timed back to "
+            "back on each request, alternating which goes first; the geometric mean of the median "
+            "per-request ratio of either order, with a paired bootstrap interval judged by "
+            "`decide`.",
         },
+        "decide": {
+            **DECIDE,
+            "description": "How `max_latency_ratio` is judged on its interval. "
+            + DECIDE["description"],
+        },
+        "confidence": CONFIDENCE,
         "max_error_rate": {
             **FRACTION,
             "description": "Highest fraction of requests the candidate fails to answer.",
