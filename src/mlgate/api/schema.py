@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.config.schema_parts import FRACTION, SEVERITY, TIMEOUT
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 METHOD: dict[str, Any] = {
@@ -326,6 +326,7 @@ ENTRY: dict[str, Any] = {
         "robustness": ROBUSTNESS,
         "latency": LATENCY,
         "severity": SEVERITY,
+        "timeout": TIMEOUT,
     },
 }
 

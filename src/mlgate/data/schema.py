@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.config.schema_parts import FRACTION, SEVERITY, TIMEOUT
 from mlgate.data.suite import DRIFT_METHODS
 
 COLUMN_TYPES = ["integer", "float", "number", "string", "boolean", "category", "datetime"]
@@ -169,6 +169,7 @@ SUITE: dict[str, Any] = {
             },
         },
         "drift": DRIFT,
+        "timeout": TIMEOUT,
     },
 }
 
