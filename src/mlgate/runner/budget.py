@@ -2,8 +2,9 @@
 
 A check runs in the main thread under `deadline(...)`: `SIGALRM` (`setitimer`) raises
 `CheckTimeout` in the middle of Python-level work (sleeps, socket waits, loops) when the
-budget is spent, and again every second after that, so code that swallows the first one with
-`except Exception` is stopped by the next. Work that never returns to Python (a C loop) is the
+budget is spent, and again every second after that. It is a `BaseException`, like
+`KeyboardInterrupt`, so team code's `except Exception` does not swallow it, and code that catches
+everything is stopped by the next one. Work that never returns to Python (a C loop) is the
 job of the run's watchdog (`mlgate.runner.guard`).
 """
 
@@ -29,7 +30,7 @@ REPEAT = 1.0
 """After the first `CheckTimeout`, raise it again this often until the check returns."""
 
 
-class CheckTimeout(Exception):  # noqa: N818 - reads better in reports than CheckTimeoutError
+class CheckTimeout(BaseException):
     """Raised in the main thread when a check's (or the run's) budget is spent."""
 
     def __init__(self, budget: Budget) -> None:

@@ -29,6 +29,9 @@ STOP_GRACE = 60.0
 """Seconds the main thread has to wrap up (stop services, write the report) after acting."""
 
 
+_STOPPING = (int(signal.SIGTERM), int(signal.SIGINT))
+
+
 class Stopper:
     """Turns SIGTERM/SIGINT into a `KeyboardInterrupt` in the main thread and records it."""
 
@@ -47,7 +50,7 @@ class Stopper:
     def __enter__(self) -> Stopper:
         if threading.current_thread() is not threading.main_thread():
             return self
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in _STOPPING:
             with contextlib.suppress(ValueError, OSError):
                 self._old[sig] = signal.signal(sig, self._handle)
         with contextlib.suppress(ValueError, OSError):
@@ -85,8 +88,8 @@ class Stopper:
         (the C-level handler writes each to the wakeup socket)."""
         if self._pipe is not None:
             with contextlib.suppress(BlockingIOError, OSError):
-                data = self._pipe[0].recv(64)
-                if data:
+                data = [b for b in self._pipe[0].recv(256) if b in _STOPPING]
+                if data:  # every signal is written there (SIGALRM too): count only ours
                     self._seen += len(data)
                     self.received_at = self.received_at or time.monotonic()
                     self._last = data[-1]
@@ -161,8 +164,8 @@ class Watchdog:
             budget, started = running
             if now - started > budget + GRACE:
                 return (
-                    f"did not stop at its budget of {budget:g} s (it is stuck in code that does "
-                    "not return to Python), so the run was ended here",
+                    f"did not stop at its budget of {budget:g} s (it ignores the timeout, or is "
+                    "stuck in code Python cannot interrupt), so the run was ended here",
                     1,
                 )
         if now > self.deadline + GRACE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,11 @@ import pytest
 from mlgate import __version__
 from mlgate.checks import Outcome
 from mlgate.config import Config, load_config
+from mlgate.context import RunContext
 from mlgate.errors import UsageError
 from mlgate.ghenv import GitHubEnv
 from mlgate.results import CheckResult, Counts, Location, Report
+from mlgate.runner.budget import not_run_message
 from mlgate.runner.execute import to_result
 from mlgate.runner.guard import Stopper, Watchdog, hard_exit
 from mlgate.runner.plugin import GatePlugin
@@ -51,69 +54,27 @@ def run_gate(
     `pytest:` tests in a child process (`teamtests`). `on_abort(report)` is how the watchdog
     writes the partial report when the main thread is stuck for good (it then ends the process).
     """
-    started = time.perf_counter()
     config = load_config(config_path)
-    ctx = build_context(config, base_ref)
-    fail = fail_on or config.gate.fail_on
-    sha = head_sha(GitHubEnv.from_environ())
-
-    def report_of(checks: list[CheckResult]) -> Report:
-        return make_report(
-            config,
-            checks,
-            fail_on=fail,
-            commit=sha,
-            base_ref=ctx.base_ref or "",
-            duration=time.perf_counter() - started,
-        )
-
-    plugin = GatePlugin(config, ctx)
-    team = TeamRun()
-    stop_reason = ""
+    run = _GateRun(config, build_context(config, base_ref), fail_on or config.gate.fail_on)
     with adopted_orphans(), Stopper() as stopper:
-        before = descendants(os.getpid())
-        team_results: list[CheckResult] = []
-
-        def abort(why: str, code: int) -> None:
-            results = dict(plugin.results)
-            running = plugin.running
-            if running is not None:
-                results[running[0].id] = to_result(running[0], Outcome.error(why), 0.0, ctx)
-            checks = [*results.values(), *_missing(plugin, results, why), *team_results]
-            if on_abort is not None:
-                with contextlib.suppress(Exception):
-                    on_abort(report_of(checks))
-            with contextlib.suppress(Exception):
-                ctx.close_now()
-            with contextlib.suppress(Exception):
-                sweep_since(before)
-            hard_exit(code)
-
-        def running() -> tuple[float, float] | None:
-            now = plugin.running
-            return (now[1], now[2]) if now is not None else None
-
-        with Watchdog(ctx.gate_deadline, running, abort, stopper):
-            code = _run_checks(config, plugin, select)
-            if code == pytest.ExitCode.INTERRUPTED or stopper.signum is not None:
-                stop_reason = stopper.message
-            elif config.pytest.paths:
-                try:
-                    team = run_team_tests(ctx, select=select, extra_args=pytest_args)
-                except Interrupted as exc:
-                    team = TeamRun(exc.results)
-                    stop_reason = stopper.message
-                team_results.extend(team.results)
-    checks = list(plugin.results.values())
+        run.before = descendants(os.getpid())
+        run.saved_output = (os.dup(1), os.dup(2))
+        try:
+            with Watchdog(run.ctx.gate_deadline, run.running, run.abort(on_abort), stopper):
+                stop_reason = run.execute(select, pytest_args, stopper)
+        finally:
+            for fd in run.saved_output:
+                os.close(fd)
+    checks = list(run.plugin.results.values())
     if stop_reason:
-        checks += plugin.not_run(f"not run: {stop_reason}") + team.results
-        raise GateStopped(config, report_of(checks), stopper.exit_code)
-    if team.exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        checks += run.plugin.not_run(f"not run: {stop_reason}") + run.team.results
+        raise GateStopped(config, run.report(checks), stopper.exit_code)
+    if run.team.exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise UsageError(
-            f"pytest could not run the team's tests (exit {team.exitstatus}); check "
+            f"pytest could not run the team's tests (exit {run.team.exitstatus}); check "
             "`pytest.args` and -k"
         )
-    checks += team.results
+    checks += run.team.results
     if not checks:
         if select is not None:
             raise UsageError(
@@ -121,7 +82,81 @@ def run_gate(
                 "checks and none of the team's tests match it"
             )
         checks = [_nothing_ran(config)]
-    return config, report_of(checks)
+    return config, run.report(checks)
+
+
+class _GateRun:
+    """One run's moving parts: the in-process session, the team's tests, the way out."""
+
+    def __init__(self, config: Config, ctx: RunContext, fail_on: str) -> None:
+        self.config = config
+        self.ctx = ctx
+        self.fail_on = fail_on
+        self.plugin = GatePlugin(config, ctx)
+        self.team = TeamRun()
+        self.started = time.perf_counter()
+        self.commit = head_sha(GitHubEnv.from_environ())
+        self.before: dict[int, str] = {}
+        self.saved_output = (1, 2)
+
+    def report(self, checks: list[CheckResult]) -> Report:
+        return make_report(
+            self.config,
+            checks,
+            fail_on=self.fail_on,
+            commit=self.commit,
+            base_ref=self.ctx.base_ref or "",
+            duration=time.perf_counter() - self.started,
+        )
+
+    def execute(self, select: str | None, pytest_args: tuple[str, ...], stopper: Stopper) -> str:
+        """The checks, then the team's tests; why the run was stopped, or ""."""
+        code = _run_checks(self.config, self.plugin, select)
+        if code == pytest.ExitCode.INTERRUPTED or stopper.signum is not None:
+            return stopper.message
+        if not self.config.pytest.paths:
+            return ""
+        if self.ctx.gate_expired():
+            why = not_run_message(self.ctx.gate_timeout)
+            self.team = TeamRun([_team_not_run(self.config, why)])
+            return ""
+        try:
+            self.team = run_team_tests(self.ctx, select=select, extra_args=pytest_args)
+        except Interrupted as exc:
+            self.team = TeamRun(exc.results)
+            return stopper.message
+        return ""
+
+    def running(self) -> tuple[float, float] | None:
+        """The in-process check running now: (budget s, started), for the watchdog."""
+        now = self.plugin.running
+        return (now[1], now[2]) if now is not None else None
+
+    def abort(self, on_abort: Callable[[Report], None] | None) -> Callable[[str, int], None]:
+        """What the watchdog does when the main thread cannot: the partial report, the end."""
+
+        def abort(why: str, code: int) -> None:
+            _restore_output(self.saved_output)  # the session may be capturing them
+            print(f"mlgate: {why}", file=sys.stderr, flush=True)
+            results = dict(self.plugin.results)
+            running = self.plugin.running
+            later = why
+            if running is not None:
+                spec = running[0]
+                results[spec.id] = to_result(spec, Outcome.error(why), 0.0, self.ctx)
+                later = f"the run was ended while {spec.id} ran"
+            missing = self.plugin.not_run(f"not run: {later}")
+            checks = [*results.values(), *[r for r in missing if r.id not in results]]
+            if on_abort is not None:
+                with contextlib.suppress(Exception):
+                    on_abort(self.report(checks + self.team.results))
+            with contextlib.suppress(Exception):
+                self.ctx.close_now()
+            with contextlib.suppress(Exception):
+                sweep_since(self.before)
+            hard_exit(code)
+
+        return abort
 
 
 def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
@@ -140,8 +175,25 @@ def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
     return int(code)
 
 
-def _missing(plugin: GatePlugin, results: dict[str, CheckResult], why: str) -> list[CheckResult]:
-    return [r for r in plugin.not_run(f"not run: {why}") if r.id not in results]
+def _restore_output(saved: tuple[int, int]) -> None:
+    """Point stdout/stderr back at the terminal (pytest's capture may hold them)."""
+    with contextlib.suppress(OSError):
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+    if sys.__stdout__ is not None and sys.__stderr__ is not None:
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
+
+def _team_not_run(config: Config, why: str) -> CheckResult:
+    where = config.document.locate(("pytest", "paths"))
+    return CheckResult(
+        id="pytest/" + ",".join(config.pytest.paths),
+        family="pytest",
+        status="error",
+        severity="error",
+        message=why,
+        location=where,
+    )
 
 
 def _nothing_ran(config: Config) -> CheckResult:
