@@ -374,3 +374,39 @@ def test_a_signal_writes_the_partial_report_and_stops_the_service(
     )
     assert port_closed(info["port"])
     assert group_gone(info["pid"])
+
+
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        ("import sys\nsys.exit(0)\n", "called sys.exit(0)"),
+        ("import sys\n\ndef make():\n    sys.exit(3)\n", "called sys.exit(3) while starting"),
+    ],
+    ids=["at-import", "in-the-factory"],
+)
+def test_an_app_that_calls_sys_exit_is_an_error_and_the_run_goes_on(
+    tmp_path: Path, module: str, message: str
+) -> None:
+    name = f"exitapp_{abs(hash(module))}"
+    (tmp_path / f"{name}.py").write_text(module, encoding="utf-8")
+    target = f"{name}:app" if "make" not in module else f"{name}:make"
+    code, checks = run_gate(
+        tmp_path,
+        f"""
+        version: 1
+        api:
+          - name: leaving
+            app: "{target}"
+            requests:
+              - {{name: one, path: /}}
+          - name: srv
+            start: "{sys.executable} -m http.server {{port}} --bind 127.0.0.1"
+            requests:
+              - {{name: two, path: /, expect: {{status: 200}}}}
+        """,
+    )
+    assert code == 1
+    one = checks["api/leaving/requests/one"]
+    assert one["status"] == "error"
+    assert message in one["message"]
+    assert checks["api/srv/requests/two"]["status"] == "passed"

@@ -113,7 +113,11 @@ def deadline(budget: Budget) -> Iterator[None]:
     An alarm set by someone else (pytest-timeout in signal mode) is put back afterwards with
     what is left of it.
     """
-    if threading.current_thread() is not threading.main_thread() or _STATE.active is not None:
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or _STATE.active is not None
+        or not hasattr(signal, "setitimer")  # Windows: only the watchdog and gate.timeout
+    ):
         yield
         return
     started = time.monotonic()
