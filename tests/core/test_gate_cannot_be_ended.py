@@ -248,3 +248,47 @@ def test_team_tests_run_in_a_child_that_cannot_take_the_gate_down(tmp_path: Path
     a = by_id(project)["pytest/test_team.py::test_a"]
     assert a["status"] == "error"
     assert "signal 9" in a["message"]
+
+
+@pytest.mark.parametrize(
+    ("files", "stuck_id"),
+    [
+        (
+            {
+                "test_a.py": "import signal, time\n\n\ndef test_stuck():\n"
+                "    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\n"
+                "    time.sleep(300)\n\n\ndef test_after():\n    pass\n"
+            },
+            "pytest/test_a.py::test_stuck",
+        ),
+        (
+            {
+                "test_a.py": "import signal, time\n"
+                "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\n"
+                "time.sleep(300)\n",
+                "test_b.py": "def test_after():\n    pass\n",
+            },
+            "pytest/test_a.py",
+        ),
+    ],
+    ids=["in-a-test", "at-import"],
+)
+def test_a_test_that_cannot_be_interrupted_is_stopped_and_the_rest_run(
+    project: Project, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], stuck_id: str
+) -> None:
+    """The budget's signal is blocked: the parent stops the child past budget + GRACE."""
+    from mlgate.runner import teamtests
+
+    monkeypatch.setattr(teamtests, "GRACE", 0.5)
+    for name, text in files.items():
+        project.write(name, text)
+    paths = ", ".join(sorted(files))
+    project.write("mlgate.yml", f"version: 1\npytest: {{paths: [{paths}], timeout: 1}}\n")
+    assert run() == 1
+    checks = by_id(project)
+    stuck = checks[stuck_id]
+    assert stuck["status"] == "error"
+    assert "did not finish within its time budget of 1 s (`pytest.timeout`)" in stuck["message"]
+    assert "could not be interrupted" in stuck["message"]
+    after = [c for i, c in checks.items() if i.endswith("::test_after")]
+    assert [c["status"] for c in after] == ["passed"]

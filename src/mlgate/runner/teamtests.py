@@ -65,6 +65,7 @@ class _Pass:
     finished: set[str] = field(default_factory=set)
     collecting: str = ""  # the path of the file being collected, until its report came
     collecting_id: str = ""
+    collecting_since: float = 0.0
     exit_call: dict[str, Any] | None = None
     exitstatus: int | None = None  # pytest's, when it returned normally
     offset: int = 0  # how far the events file was read
@@ -110,9 +111,11 @@ def run_team_tests(
             if ctx.gate_expired():
                 _not_run(all_items, results, not_run_message(ctx.gate_timeout))
                 break
-            if culprit is None:
+            if culprit is None or culprit in skip:
                 break
             skip.append(culprit)
+            if not _paths(config.pytest.paths, ctx, skip):
+                break  # the only file given was the one left out
     return TeamRun(list(results.values()), len(all_items), exitstatus)
 
 
@@ -129,13 +132,14 @@ def _run_child(
 ) -> str | None:
     """One child; None when it finished normally, else why it stopped (for the busy test)."""
     config = ctx.config
-    args = [str(config.resolve(p)) for p in config.pytest.paths]
+    args = _paths(config.pytest.paths, ctx, skip)
     args += list(config.pytest.args) + list(extra_args)
     args += ["-p", "no:mlgate", "-p", "no:cacheprovider", "--rootdir", str(config.root)]
     args += ["-q", "--no-header", "--tb=short", "-rN", "--continue-on-collection-errors"]
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     for node in skip:
         args += [f"--ignore={node}"] if "::" not in node else ["--deselect", node]
+
     if select:
         args += ["-k", select]
     job = {
@@ -165,14 +169,13 @@ def _run_child(
             if time.monotonic() >= ctx.gate_deadline:
                 _stop(proc)
                 return f"did not finish within {gate_reached(ctx.gate_timeout)}"
-            for nodeid, started in state.started.items():
-                if nodeid not in state.finished and time.monotonic() - started > budget + GRACE:
-                    _stop(proc)
-                    return (
-                        f"did not finish within {reason} and could not be interrupted (stuck "
-                        "in code that does not return to Python?), so its test process was "
-                        "stopped; the other tests ran in a new one"
-                    )
+            if _overdue(state, budget + GRACE):
+                _stop(proc)
+                return (
+                    f"did not finish within {reason} and could not be interrupted (stuck in "
+                    "code that does not return to Python?), so its test process was stopped; "
+                    "the other tests ran in a new one"
+                )
     finally:
         if proc.poll() is None:
             _stop(proc)
@@ -197,10 +200,26 @@ def _run_child(
     return f"ended the test process ({how}; os._exit, a crash or a kill); " + tail
 
 
+def _overdue(state: _Pass, limit: float) -> bool:
+    """Whether the test (or the import of a test file) in progress has run past `limit` s."""
+    now = time.monotonic()
+    if state.collecting and now - state.collecting_since > limit:
+        return True
+    return any(n not in state.finished and now - t > limit for n, t in state.started.items())
+
+
 def _busy(state: _Pass) -> bool:
     """Whether the child was in the middle of a test or of importing a test file."""
     unfinished = any(n not in state.finished for n in state.started)
     return unfinished or bool(state.collecting)
+
+
+def _paths(paths: tuple[str, ...], ctx: RunContext, skip: list[str]) -> list[str]:
+    """`pytest.paths`, without the files left out (pytest collects a file named on its command
+    line even when `--ignore` names it)."""
+    left_out = {Path(s).resolve() for s in skip if "::" not in s}
+    resolved = [ctx.config.resolve(p) for p in paths]
+    return [str(p) for p in resolved if p.resolve() not in left_out]
 
 
 def _read(events: Path, state: _Pass, results: dict[str, CheckResult]) -> None:
@@ -223,6 +242,7 @@ def _apply(event: dict[str, Any], state: _Pass, results: dict[str, CheckResult])
     if kind == "collecting":
         state.collecting = str(event.get("path") or "")
         state.collecting_id = str(event.get("nodeid") or "")
+        state.collecting_since = time.monotonic()
     elif kind == "collected_file":
         if event.get("nodeid") == state.collecting_id:
             state.collecting = ""
