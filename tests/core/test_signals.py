@@ -21,6 +21,7 @@ def _signal_self(signum: int) -> None:
 
 
 def test_sigterm_becomes_a_keyboard_interrupt_that_remembers_the_signal() -> None:
+    before = signal.getsignal(signal.SIGTERM)
     with Stopper() as stopper:
         assert raised_by_code()  # no signal yet: a KeyboardInterrupt would be team code's
         with pytest.raises(KeyboardInterrupt):
@@ -29,7 +30,7 @@ def test_sigterm_becomes_a_keyboard_interrupt_that_remembers_the_signal() -> Non
         assert stopper.exit_code == 143
         assert stopper.message == "interrupted by SIGTERM: the run was stopped"
         assert not raised_by_code()
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is before
     assert not raised_by_code()  # outside `mlgate run` an interrupt always stops
 
 
