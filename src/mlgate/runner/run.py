@@ -58,12 +58,12 @@ def run_gate(
     run = _GateRun(config, build_context(config, base_ref), fail_on or config.gate.fail_on)
     with adopted_orphans(), Stopper() as stopper:
         run.before = descendants(os.getpid())
-        run.saved_output = (os.dup(1), os.dup(2))
+        run.saved_output = _dup_output()
         try:
             with Watchdog(run.ctx.gate_deadline, run.running, run.abort(on_abort), stopper):
                 stop_reason = run.execute(select, pytest_args, stopper)
         finally:
-            for fd in run.saved_output:
+            for fd in run.saved_output or ():
                 os.close(fd)
     checks = list(run.plugin.results.values())
     if stop_reason:
@@ -97,7 +97,7 @@ class _GateRun:
         self.started = time.perf_counter()
         self.commit = head_sha(GitHubEnv.from_environ())
         self.before: dict[int, str] = {}
-        self.saved_output = (1, 2)
+        self.saved_output: tuple[int, int] | None = None
 
     def report(self, checks: list[CheckResult]) -> Report:
         return make_report(
@@ -175,8 +175,23 @@ def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
     return int(code)
 
 
-def _restore_output(saved: tuple[int, int]) -> None:
+def _dup_output() -> tuple[int, int] | None:
+    """Copies of stdout/stderr as they are before the session captures them."""
+    try:
+        out = os.dup(1)
+    except OSError:
+        return None
+    try:
+        return out, os.dup(2)
+    except OSError:
+        os.close(out)
+        return None
+
+
+def _restore_output(saved: tuple[int, int] | None) -> None:
     """Point stdout/stderr back at the terminal (pytest's capture may hold them)."""
+    if saved is None:
+        return
     with contextlib.suppress(OSError):
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)
