@@ -50,15 +50,21 @@ class Budget:
         return f"did not finish within {self.reason}"
 
 
+def own_budget(timeout: float | None, given: str, how: str) -> Budget:
+    """A check's or test's own budget: `timeout` (set where `given` says), else the default
+    (which `how` says how to change)."""
+    if timeout is not None:
+        return Budget(timeout, f"its time budget of {fmt_seconds(timeout)} s ({given})")
+    return Budget(
+        DEFAULT_CHECK_TIMEOUT,
+        f"its time budget of {fmt_seconds(DEFAULT_CHECK_TIMEOUT)} s (the default; {how} to "
+        "change it)",
+    )
+
+
 def check_budget(timeout: float | None, gate_deadline: float | None, gate_timeout: float) -> Budget:
     """The budget of a check: its own `timeout` (or the default), cut short by the gate's."""
-    own = Budget(
-        timeout if timeout is not None else DEFAULT_CHECK_TIMEOUT,
-        f"its time budget of {fmt_seconds(timeout)} s (`timeout:` of its entry)"
-        if timeout is not None
-        else f"its time budget of {fmt_seconds(DEFAULT_CHECK_TIMEOUT)} s (the default; "
-        "set `timeout:` on its entry to change it)",
-    )
+    own = own_budget(timeout, "`timeout:` of its entry", "set `timeout:` on its entry")
     if gate_deadline is None:
         return own
     left = gate_deadline - time.monotonic()

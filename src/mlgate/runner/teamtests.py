@@ -24,12 +24,7 @@ import pytest
 
 from mlgate.context import RunContext
 from mlgate.results import CheckResult, Location
-from mlgate.runner.budget import (
-    DEFAULT_CHECK_TIMEOUT,
-    fmt_seconds,
-    gate_reached,
-    not_run_message,
-)
+from mlgate.runner.budget import Budget, gate_reached, not_run_message, own_budget
 from mlgate.runner.child import result_of
 from mlgate.runner.plugin import merge
 
@@ -76,16 +71,13 @@ def run_team_tests(
 ) -> TeamRun:
     """Run `pytest.paths` in child processes until every selected test has a result."""
     config = ctx.config
-    timeout = config.pytest.timeout
-    budget = timeout if timeout is not None else DEFAULT_CHECK_TIMEOUT
-    reason = (
-        f"its time budget of {fmt_seconds(budget)} s (`pytest.timeout`)"
-        if timeout is not None
-        else f"its time budget of {fmt_seconds(budget)} s (the default; set `pytest.timeout` "
-        "to change it)"
+    job = _Job(
+        ctx,
+        own_budget(config.pytest.timeout, "`pytest.timeout`", "set `pytest.timeout`"),
+        select,
+        extra_args,
     )
-    results: dict[str, CheckResult] = {}
-    skip: list[str] = []  # node ids (or files) already judged, left out of the next child
+    results, skip = job.results, job.skip
     all_items: dict[str, Location] = {}
     exitstatus = 0
     with tempfile.TemporaryDirectory(prefix="mlgate-tests-") as tmp:
@@ -93,9 +85,7 @@ def run_team_tests(
             events = Path(tmp) / f"events-{attempt}.jsonl"
             state = _Pass()
             try:
-                stop = _run_child(
-                    ctx, events, state, results, budget, reason, select, skip, extra_args
-                )
+                stop = _run_child(job, events, state)
             except KeyboardInterrupt:
                 _read(events, state, results)
                 _judge_unfinished(state, results, "interrupted (the run was stopped)")
@@ -119,39 +109,40 @@ def run_team_tests(
     return TeamRun(list(results.values()), len(all_items), exitstatus)
 
 
-def _run_child(
-    ctx: RunContext,
-    events: Path,
-    state: _Pass,
-    results: dict[str, CheckResult],
-    budget: float,
-    reason: str,
-    select: str | None,
-    skip: list[str],
-    extra_args: tuple[str, ...],
-) -> str | None:
+@dataclass
+class _Job:
+    """What every child of one run shares: the budget, the selection, what is known so far."""
+
+    ctx: RunContext
+    budget: Budget
+    select: str | None
+    extra_args: tuple[str, ...]
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    skip: list[str] = field(default_factory=list)  # tests or files judged, left out next time
+
+
+def _run_child(job: _Job, events: Path, state: _Pass) -> str | None:
     """One child; None when it finished normally, else why it stopped (for the busy test)."""
-    config = ctx.config
+    ctx, config, skip, results = job.ctx, job.ctx.config, job.skip, job.results
     args = _paths(config.pytest.paths, ctx, skip)
-    args += list(config.pytest.args) + list(extra_args)
+    args += list(config.pytest.args) + list(job.extra_args)
     args += ["-p", "no:mlgate", "-p", "no:cacheprovider", "--rootdir", str(config.root)]
     args += ["-q", "--no-header", "--tb=short", "-rN", "--continue-on-collection-errors"]
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     for node in skip:
         args += [f"--ignore={node}"] if "::" not in node else ["--deselect", node]
-
-    if select:
-        args += ["-k", select]
-    job = {
+    if job.select:
+        args += ["-k", job.select]
+    spec = {
         "events": str(events),
         "config": str(config.path),
         "base_ref": ctx.base_ref,
-        "budget": budget,
-        "budget_reason": reason,
+        "budget": job.budget.seconds,
+        "budget_reason": job.budget.reason,
         "args": args,
     }
     job_file = events.with_suffix(".job.json")
-    job_file.write_text(json.dumps(job), encoding="utf-8")
+    job_file.write_text(json.dumps(spec), encoding="utf-8")
     events.touch()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlgate.runner.child", str(job_file)],
@@ -169,12 +160,12 @@ def _run_child(
             if time.monotonic() >= ctx.gate_deadline:
                 _stop(proc)
                 return f"did not finish within {gate_reached(ctx.gate_timeout)}"
-            if _overdue(state, budget + GRACE):
+            if _overdue(state, job.budget.seconds + GRACE):
                 _stop(proc)
                 return (
-                    f"did not finish within {reason} and could not be interrupted (stuck in "
-                    "code that does not return to Python?), so its test process was stopped; "
-                    "the other tests ran in a new one"
+                    f"did not finish within {job.budget.reason} and could not be interrupted "
+                    "(stuck in code that does not return to Python?), so its test process was "
+                    "stopped; the other tests ran in a new one"
                 )
     finally:
         if proc.poll() is None:
