@@ -94,6 +94,7 @@ class _GateRun:
         self.fail_on = fail_on
         self.plugin = GatePlugin(config, ctx)
         self.team = TeamRun()
+        self.team_so_far: dict[str, CheckResult] = {}  # filled while the team's tests run
         self.started = time.perf_counter()
         self.commit = head_sha(GitHubEnv.from_environ())
         self.before: dict[int, str] = {}
@@ -121,7 +122,9 @@ class _GateRun:
             self.team = TeamRun([_team_not_run(self.config, why)])
             return ""
         try:
-            self.team = run_team_tests(self.ctx, select=select, extra_args=pytest_args)
+            self.team = run_team_tests(
+                self.ctx, select=select, extra_args=pytest_args, results=self.team_so_far
+            )
         except Interrupted as exc:
             self.team = TeamRun(exc.results)
             return stopper.message
@@ -149,7 +152,7 @@ class _GateRun:
             checks = [*results.values(), *[r for r in missing if r.id not in results]]
             if on_abort is not None:
                 with contextlib.suppress(Exception):
-                    on_abort(self.report(checks + self.team.results))
+                    on_abort(self.report(checks + list(self.team_so_far.values())))
             with contextlib.suppress(Exception):
                 self.ctx.close_now()
             with contextlib.suppress(Exception):

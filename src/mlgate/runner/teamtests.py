@@ -67,15 +67,23 @@ class _Pass:
 
 
 def run_team_tests(
-    ctx: RunContext, *, select: str | None, extra_args: tuple[str, ...] = ()
+    ctx: RunContext,
+    *,
+    select: str | None,
+    extra_args: tuple[str, ...] = (),
+    results: dict[str, CheckResult] | None = None,
 ) -> TeamRun:
-    """Run `pytest.paths` in child processes until every selected test has a result."""
+    """Run `pytest.paths` in child processes until every selected test has a result.
+
+    `results` (by id) fills up as the tests report, for a watchdog that must end the run early.
+    """
     config = ctx.config
     job = _Job(
         ctx,
         own_budget(config.pytest.timeout, "`pytest.timeout`", "set `pytest.timeout`"),
         select,
         extra_args,
+        results if results is not None else {},
     )
     results, skip = job.results, job.skip
     all_items: dict[str, Location] = {}
