@@ -292,3 +292,32 @@ def test_a_test_that_cannot_be_interrupted_is_stopped_and_the_rest_run(
     assert "could not be interrupted" in stuck["message"]
     after = [c for i, c in checks.items() if i.endswith("::test_after")]
     assert [c["status"] for c in after] == ["passed"]
+
+
+@pytest.mark.parametrize(
+    ("files", "args"),
+    [
+        ({"tests_team/conftest.py": "import no_such_module_here\n"}, ""),
+        ({}, "args: [--no-such-option], "),
+    ],
+    ids=["conftest-raises", "unknown-argument"],
+)
+def test_team_tests_that_cannot_start_are_one_error_and_the_checks_are_kept(
+    project: Project, files: dict[str, str], args: str
+) -> None:
+    project.write("train.csv", DATA)
+    project.write("tests_team/test_a.py", "def test_a():\n    pass\n")
+    for name, text in files.items():
+        project.write(name, text)
+    project.write(
+        "mlgate.yml",
+        "version: 1\ndatasets: {train: {path: train.csv}}\n"
+        "data: [{dataset: train, rows: {min: 1}}]\n"
+        f"pytest: {{{args}paths: [tests_team]}}\n",
+    )
+    assert run() == 1
+    checks = by_id(project)
+    assert checks["data/train/rows"]["status"] == "passed"
+    team = checks["pytest/tests_team"]
+    assert team["status"] == "error"
+    assert team["message"].startswith("the team's tests could not be started (pytest exit 4")

@@ -69,11 +69,6 @@ def run_gate(
     if stop_reason:
         checks += run.plugin.not_run(f"not run: {stop_reason}") + run.team.results
         raise GateStopped(config, run.report(checks), stopper.exit_code)
-    if run.team.exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        raise UsageError(
-            f"pytest could not run the team's tests (exit {run.team.exitstatus}); check "
-            "`pytest.args` and -k"
-        )
     checks += run.team.results
     if not checks:
         if select is not None:
@@ -128,6 +123,14 @@ class _GateRun:
         except Interrupted as exc:
             self.team = TeamRun(exc.results)
             return stopper.message
+        failed_to_start = (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR)
+        if self.team.exitstatus in failed_to_start and not self.team.results:
+            why = (
+                f"the team's tests could not be started (pytest exit {self.team.exitstatus}: "
+                "a conftest that raises, or `pytest.args` pytest does not know; pytest's "
+                "message is in the log above)"
+            )
+            self.team = TeamRun([_team_not_run(self.config, why)])
         return ""
 
     def running(self) -> tuple[float, float] | None:
