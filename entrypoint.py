@@ -8,8 +8,10 @@ wrong input or configuration.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -200,10 +202,12 @@ def run_and_publish(inputs: Inputs) -> int:
     if inputs.fail_on:
         args += ["--fail-on", inputs.fail_on]
     env = gate_environment(os.environ)
-    code = subprocess.run([sys.executable, "-m", "mlgate", *args], env=env, check=False).returncode
-    if code not in (0, 1, 2) or not report_json.is_file():
+    code = run_forwarding_signals([sys.executable, "-m", "mlgate", *args], env)
+    if not report_json.is_file():
         error(f"the gate did not produce a report (exit {code}); see the log above")
         return code if code in (1, 2) else 2  # killed (negative) or exit 0: never a pass
+    if code not in (0, 1, 2):
+        error(f"the gate was stopped (exit {code}); publishing its partial report")
     try:
         report = Report.load(report_json)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -222,6 +226,24 @@ def run_and_publish(inputs: Inputs) -> int:
         ),
     )
     return code
+
+
+def run_forwarding_signals(argv: list[str], env: dict[str, str]) -> int:
+    """Run the gate; SIGTERM/SIGINT (a cancelled job) are passed on to it, so it writes its
+    partial report and stops its services. As a container's PID 1 this process would
+    otherwise ignore them, and the gate would be killed with no report."""
+    proc = subprocess.Popen(argv, env=env)
+
+    def forward(signum: int, frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signum)
+
+    old = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return proc.wait()
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def _template(config: str) -> Path | None:

@@ -29,7 +29,8 @@ class CheckSpec:
 
     `group` names work the checks share (e.g. ``data:train`` for one dataset suite); `suite`
     is the family's own frozen object for that group, so the first check of a group can compute
-    everything the whole group needs in one pass (cached on the `RunContext`).
+    everything the whole group needs in one pass (cached on the `RunContext`). `timeout` is
+    the `timeout:` of the entry that declared it: its wall-clock budget.
     """
 
     id: str
@@ -40,6 +41,7 @@ class CheckSpec:
     severity: Severity = "error"
     group: str = ""
     suite: Any = None
+    timeout: float | None = None  # seconds; None: the default budget (mlgate.runner.budget)
 
 
 @dataclass(frozen=True)

@@ -152,25 +152,32 @@ def _outside_allowed(allow: bool) -> Iterator[None]:
 def _run(args: argparse.Namespace) -> int:
     from mlgate.errors import ConfigError, UsageError
     from mlgate.report import write_reports
-    from mlgate.runner.run import run_gate
-    from mlgate.runner.startup import GateInterrupted
+    from mlgate.report.terminal import render_terminal
+    from mlgate.runner.run import GateStopped, run_gate
 
     report_dir = Path(args.report_dir)
     usable_report_dir(report_dir)
+
+    def write_partial(partial: Report) -> None:  # the watchdog's last act before it exits
+        write_reports(partial, report_dir)
+        print(render_terminal(partial, str(report_dir)), flush=True)
+
     try:
         config, report = run_gate(
-            args.config, base_ref=args.base_ref, select=args.select, fail_on=args.fail_on
+            args.config,
+            base_ref=args.base_ref,
+            select=args.select,
+            fail_on=args.fail_on,
+            on_abort=write_partial,
         )
     except ConfigError as exc:
         _report_config_error(exc, args, report_dir)
         raise
-    except GateInterrupted as stop:
-        write_reports(stop.report, report_dir, template=stop.config.report.template)
-        print(
-            f"mlgate: interrupted ({stop.where}); the partial report is in {report_dir}",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+    except GateStopped as stopped:  # SIGTERM/SIGINT: the partial report, then 128 + signal
+        write_reports(stopped.report, report_dir, template=stopped.config.report.template)
+        print(render_terminal(stopped.report, str(report_dir)))
+        print(f"mlgate: the run was stopped; partial report in {report_dir}", file=sys.stderr)
+        return stopped.exit_code
     template = config.report.template
     try:
         write_reports(report, report_dir, template=template)

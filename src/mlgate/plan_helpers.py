@@ -48,7 +48,7 @@ def spec(
     group: str = "",
     suite: Any = None,
 ) -> CheckSpec:
-    """A `CheckSpec` located at the YAML key `path`."""
+    """A `CheckSpec` located at the YAML key `path`, with the `timeout:` of its entry."""
     return CheckSpec(
         id=check_id(*id_parts),
         family=family,
@@ -58,7 +58,21 @@ def spec(
         severity=severity,
         group=group,
         suite=suite,
+        timeout=entry_timeout(doc, path),
     )
+
+
+def entry_timeout(doc: Document, path: KeyPath) -> float | None:
+    """The `timeout:` of the section entry (`data[0]`, `model[1]`, ...) that `path` is in."""
+    if len(path) < 2 or not isinstance(doc.data, Mapping):
+        return None
+    entries = doc.data.get(path[0])
+    index = path[1]
+    if not isinstance(entries, list) or not isinstance(index, int) or index >= len(entries):
+        return None
+    entry = entries[index]
+    value = entry.get("timeout") if isinstance(entry, Mapping) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def require_name(

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -250,3 +251,160 @@ def test_closed_loop_latency_stops_once_the_errors_decide_the_verdict(
     assert (
         "stopped after 3 of 100,000 requests: 3 errors in the first 3 answers" in (boom["message"])
     ), boom["message"]
+
+
+def _pid_running(pid: int, wait: float = 5.0) -> bool:
+    """Whether `pid` still runs (a zombie does not), after waiting up to `wait` s for it to go."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            return False
+        if state in (b"Z", b"X"):
+            return False
+        time.sleep(0.05)
+    return True
+
+
+ESCAPE = (
+    '{python} -c "import subprocess; '
+    "p = subprocess.Popen({argv!r}, start_new_session=True{env}); "
+    "open('{pidfile}', 'w').write(str(p.pid))\" && "
+    "exec {python} -m http.server {{port}} --bind 127.0.0.1"
+)
+
+
+@pytest.mark.parametrize("clear_env", [False, True], ids=["setsid", "setsid-and-clean-env"])
+def test_processes_that_escape_the_group_with_setsid_do_not_survive_the_run(
+    tmp_path: Path, clear_env: bool
+) -> None:
+    """A service starting a helper in a new session (whose parent then exits): the helper is
+    found by its inherited marker, or — with a cleaned environment — adopted as an orphan by
+    the run (a child subreaper) and killed at its end."""
+    pidfile = tmp_path / "escaped.pid"
+    start = ESCAPE.format(
+        python=sys.executable,
+        argv=["sleep", "300"],
+        env=", env={'PATH': '/usr/bin:/bin'}" if clear_env else "",
+        pidfile=pidfile,
+    )
+    code, checks = run_gate(
+        tmp_path,
+        f"""
+        version: 1
+        api:
+          - name: srv
+            start: {json.dumps(start)}
+            requests:
+              - {{name: one, path: /, expect: {{status: 200}}}}
+        """,
+    )
+    assert checks["api/srv/requests/one"]["status"] == "passed", checks
+    escaped = int(pidfile.read_text())
+    assert not _pid_running(escaped)
+    assert code == 0
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[str], wait: float = 120.0) -> None:
+    deadline = time.monotonic() + wait
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_writes_the_partial_report_and_stops_the_service(
+    tmp_path: Path, signum: int
+) -> None:
+    """A cancelled job: the check running is an error, those after it `not run`, the report is
+    written, the service and its group are gone, and the exit code is 128 + the signal."""
+    (tmp_path / "slowapp.py").write_text(
+        "import time\nfrom pathlib import Path\n\n"
+        "def app(environ, start_response):\n"
+        "    Path('answering').touch()\n"
+        "    time.sleep(300)\n"
+        "    start_response('200 OK', [])\n"
+        "    return [b'{}']\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mlgate.yml").write_text(
+        textwrap.dedent(
+            f"""
+            version: 1
+            api:
+              - name: srv
+                start: "sleep 300 & {sys.executable} -m http.server {{port}} --bind 127.0.0.1"
+                requests:
+                  - {{name: one, path: /, expect: {{status: 200}}}}
+              - name: slow
+                app: "slowapp:app"
+                requests:
+                  - {{name: first, path: /}}
+                  - {{name: second, path: /}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    gate = subprocess.Popen(
+        [sys.executable, "-m", "mlgate", "run", "--publish", "none"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    _wait_for(tmp_path / "answering", gate)
+    os.kill(gate.pid, signum)
+    out, _ = gate.communicate(timeout=120)
+    assert gate.returncode == 128 + signum, out
+    report = json.loads((tmp_path / "mlgate-report" / "report.json").read_text())
+    checks = {c["id"]: c for c in report["checks"]}
+    assert report["conclusion"] == "failure"
+    assert checks["api/srv/requests/one"]["status"] == "passed"
+    info = checks["api/srv/requests/one"]["details"]["service"]
+    name = signal.Signals(signum).name
+    assert checks["api/slow/requests/first"]["message"] == (
+        "interrupted: the run was stopped while this check ran"
+    )
+    assert checks["api/slow/requests/second"]["message"] == (
+        f"not run: interrupted by {name}: the run was stopped"
+    )
+    assert port_closed(info["port"])
+    assert group_gone(info["pid"])
+
+
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        ("import sys\nsys.exit(0)\n", "called sys.exit(0)"),
+        ("import sys\n\ndef make():\n    sys.exit(3)\n", "called sys.exit(3) while starting"),
+    ],
+    ids=["at-import", "in-the-factory"],
+)
+def test_an_app_that_calls_sys_exit_is_an_error_and_the_run_goes_on(
+    tmp_path: Path, module: str, message: str
+) -> None:
+    name = f"exitapp_{abs(hash(module))}"
+    (tmp_path / f"{name}.py").write_text(module, encoding="utf-8")
+    target = f"{name}:app" if "make" not in module else f"{name}:make"
+    code, checks = run_gate(
+        tmp_path,
+        f"""
+        version: 1
+        api:
+          - name: leaving
+            app: "{target}"
+            requests:
+              - {{name: one, path: /}}
+          - name: srv
+            start: "{sys.executable} -m http.server {{port}} --bind 127.0.0.1"
+            requests:
+              - {{name: two, path: /, expect: {{status: 200}}}}
+        """,
+    )
+    assert code == 1
+    one = checks["api/leaving/requests/one"]
+    assert one["status"] == "error"
+    assert message in one["message"]
+    assert checks["api/srv/requests/two"]["status"] == "passed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.config.schema_parts import FRACTION, SEVERITY, TIMEOUT
 from mlgate.latency.schema import CONFIDENCE, DECIDE
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -335,6 +335,7 @@ ENTRY: dict[str, Any] = {
         "robustness": ROBUSTNESS,
         "latency": LATENCY,
         "severity": SEVERITY,
+        "timeout": TIMEOUT,
     },
 }
 

@@ -4,7 +4,9 @@ Three ways: `start` (a shell command in its own process group on a free loopback
 `app` (in-process, ASGI through Starlette's test client so start-up/shutdown hooks run, or
 WSGI through httpx), and `url` alone (already running). A started service is stopped with
 every process of its group at the end of the run (`RunContext.on_close`, and `atexit` as
-a last resort), also when checks fail or the run is interrupted.
+a last resort), also when checks fail or the run is interrupted. Processes that left the group
+(`setsid`, double fork) are found by the marker every process of the service inherits in its
+environment (`mlgate.runner.processes`), and killed too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +34,7 @@ from unittest import mock
 
 from mlgate.api.http import HttpSender, InProcessSender, Req, Sender
 from mlgate.errors import CheckError
+from mlgate.runner.processes import MARKER, kill_marked
 
 TAIL_LINES = 30
 _LIVE: set[Service] = set()
@@ -96,10 +100,11 @@ class ProcessService(Service):
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc: subprocess.Popen[bytes] | None = None
         self._stopped = False
+        self.marker = uuid.uuid4().hex  # in the environment of all it starts
 
     def launch(self) -> None:
         _stop_on_sigterm()
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", MARKER: self.marker}
         # Commands installed beside mlgate (uvicorn, gunicorn, ...) are found even when the
         # virtual environment is not activated.
         bindir = os.path.dirname(sys.executable)
@@ -145,6 +150,7 @@ class ProcessService(Service):
         try:
             if self.proc is not None:
                 _kill_group(self.proc, self.proc.pid)
+                kill_marked(self.marker)  # what escaped the group with setsid
         finally:
             with contextlib.suppress(OSError):
                 self.log.close()
@@ -244,12 +250,21 @@ class InProcessService(Service):
         except CheckError:
             self.stop()
             raise
+        except SystemExit as exc:
+            self.stop()
+            raise CheckError(
+                f"service {self.name!r}: app {self.target!r} called sys.exit({exc.code!r}) "
+                "while starting; a service cannot end the run, so its checks are errors"
+            ) from None
         except Exception as exc:
             self.stop()
             raise CheckError(
                 f"service {self.name!r}: app {self.target!r} did not start: "
                 f"{type(exc).__name__}: {exc}"
             ) from None
+        except BaseException:  # a budget spent or an interrupt: undo the patches, pass it on
+            self.stop()
+            raise
 
     def sender(self) -> Sender:
         return InProcessSender(self.client)
@@ -342,6 +357,11 @@ def _import_app(target: str) -> Any:
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
+    except SystemExit as exc:
+        raise CheckError(
+            f"importing {module_name!r} for app {target!r} called sys.exit({exc.code!r}); "
+            "an app module cannot end the run"
+        ) from None
     except Exception as exc:
         raise CheckError(
             f"cannot import {module_name!r} for app {target!r}: {type(exc).__name__}: {exc}"

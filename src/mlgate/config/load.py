@@ -23,6 +23,7 @@ from mlgate.config.yamlload import Document, load_document
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
 from mlgate.paths import OutsideWorkspaceError, allowed_outside, check_inside, workspace_of
+from mlgate.runner.budget import timeout_problem
 
 
 def load_config(path: str | Path, *, text: str | None = None) -> Config:
@@ -41,6 +42,7 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
     config = replace(_build(path, doc), workspace=workspace)
     checks: list[CheckSpec] = []
     problems: list[str] = _missing_test_paths(config, doc) + _missing_template(config, doc)
+    problems += timeout_issues(doc)
     for family in load_families():
         if family.section not in doc.data:
             continue
@@ -102,7 +104,7 @@ def _build(path: Path, doc: Document) -> Config:
     }
     pt = data.get("pytest", {})
     pytest_settings = PytestSettings(
-        paths=tuple(pt.get("paths", ())), args=tuple(pt.get("args", ()))
+        paths=tuple(pt.get("paths", ())), args=tuple(pt.get("args", ())), timeout=pt.get("timeout")
     )
     return Config(
         path=path,
@@ -167,3 +169,23 @@ def _missing_template(config: Config, doc: Document) -> list[str]:
         where = f"{template.as_posix()}:{exc.lineno}"
         return [doc.error(key, f"{where}: not a valid Jinja2 template: {exc.message}")]
     return []
+
+
+def timeout_issues(doc: Document) -> list[str]:
+    """`timeout`s the schema lets through but no one can mean: NaN (`.nan`) and the like."""
+    data: dict[str, Any] = doc.data
+    places: list[tuple[Any, ...]] = [("gate",), ("pytest",)]
+    for section in ("data", "model", "api", "shadow"):
+        entries = data.get(section)
+        if isinstance(entries, list):
+            places += [(section, i) for i in range(len(entries))]
+    out = []
+    for place in places:
+        node: Any = data.get(place[0])
+        if len(place) == 2:
+            node = node[place[1]]
+        if isinstance(node, dict) and "timeout" in node:
+            problem = timeout_problem(node["timeout"])
+            if problem:
+                out.append(doc.error((*place, "timeout"), problem))
+    return out

@@ -17,6 +17,7 @@ FailOn = Literal["error", "warning", "never"]
 @dataclass(frozen=True)
 class Gate:
     fail_on: FailOn = "error"
+    timeout: float | None = None  # seconds for the whole run; None: the default
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class ModelSpec:
 class PytestSettings:
     paths: tuple[str, ...] = ()
     args: tuple[str, ...] = ()
+    timeout: float | None = None  # seconds per test; None: the default check budget
 
 
 @dataclass(frozen=True)

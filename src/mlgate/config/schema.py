@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import NAME
+from mlgate.config.schema_parts import GATE_TIMEOUT, NAME, TIMEOUT
 from mlgate.data.dataset_schema import DATASET
 from mlgate.families import load_families
 from mlgate.model.model_schema import MODEL
@@ -24,7 +24,8 @@ def build_schema() -> dict[str, Any]:
                     "enum": ["error", "warning", "never"],
                     "default": "error",
                     "description": "Which outcome fails the run (exit 1).",
-                }
+                },
+                "timeout": GATE_TIMEOUT,
             },
         },
         "report": {
@@ -76,6 +77,12 @@ def build_schema() -> dict[str, Any]:
                     "type": "array",
                     "items": {"type": "string"},
                     "description": 'Extra pytest arguments, e.g. ["-x"].',
+                },
+                "timeout": {
+                    **TIMEOUT,
+                    "description": "Wall-clock budget of each test, in seconds; the tests run in "
+                    "a child process, so a test that hangs, exits or kills it is an `error` and "
+                    "the other tests still run.",
                 },
             },
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.config.schema_parts import FRACTION, SEVERITY, TIMEOUT
 from mlgate.data.suite import DRIFT_METHODS
 from mlgate.stats.schema import CORRECTION
 
@@ -176,6 +176,7 @@ SUITE: dict[str, Any] = {
             },
         },
         "drift": DRIFT,
+        "timeout": TIMEOUT,
     },
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.config.schema_parts import FRACTION, SEVERITY, TIMEOUT
 from mlgate.stats.schema import CONFIDENCE, DECIDE
 
 METRIC_NAMES = [
@@ -314,6 +314,7 @@ ENTRY = _obj(
         },
         "baseline": BASELINE,
         "latency": LATENCY,
+        "timeout": TIMEOUT,
     },
     required=["model"],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from mlgate.checks import CheckSpec
+from mlgate.checks import CheckSpec, Outcome
 from mlgate.config.model import Config
 from mlgate.context import RunContext
 from mlgate.results import CheckResult, Location, Status
 from mlgate.runner import fixtures
-from mlgate.runner.execute import execute
+from mlgate.runner.budget import not_run_message
+from mlgate.runner.execute import budget_of, execute, to_result
 
 _RANK: dict[str, int] = {"passed": 0, "skipped": 1, "warning": 2, "failed": 3, "error": 4}
 
@@ -35,6 +37,8 @@ class GatePlugin:
         self.config = config
         self.ctx = ctx
         self.results: dict[str, CheckResult] = {}
+        self.selected: list[CheckSpec] = []  # the checks this session runs (after -k)
+        self.running: tuple[CheckSpec, float, float] | None = None  # spec, budget s, started
         self._locations: dict[str, Location] = {}
 
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -55,38 +59,61 @@ class GatePlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             if not isinstance(item, CheckItem):
-                _, line, _ = item.location
-                self._locations[item.nodeid] = Location(_relpath(item.path), (line or 0) + 1, 1)
+                self._locations[item.nodeid] = test_location(item)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = [i.spec for i in session.items if isinstance(i, CheckItem)]
+
+    def not_run(self, reason: str) -> list[CheckResult]:
+        """An `error` for every selected check without a result: the run stopped before it."""
+        return [
+            to_result(spec, Outcome.error(reason), 0.0, self.ctx)
+            for spec in self.selected
+            if spec.id not in self.results
+        ]
 
     # -- results ----------------------------------------------------------------------------
     def record(self, result: CheckResult) -> None:
-        """Keep the worst outcome of a check; a later, worse phase (a teardown error after a
-        failed call) keeps the earlier message too, so the assertion is never lost."""
-        old = self.results.get(result.id)
-        if old is None:
-            self.results[result.id] = result
-        elif _RANK[result.status] >= _RANK[old.status]:
-            if old.status in ("failed", "error") and old.message not in result.message:
-                result = replace(result, message=f"{old.message}\n{result.message}")
-            self.results[result.id] = result
+        merge(self.results, result)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.nodeid in self._locations:
-            self.record(_pytest_result(report, self._locations[report.nodeid]))
+            self.record(pytest_result(report, self._locations[report.nodeid]))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            path = report.nodeid.split("::")[0] or str(self.config.path)
-            self.record(
-                CheckResult(
-                    id=f"pytest/{report.nodeid or path}",
-                    family="pytest",
-                    status="error",
-                    severity="error",
-                    message="could not collect tests: " + _tail(report.longreprtext),
-                    location=Location(path, 1, 1),
-                )
-            )
+            self.record(collect_error(report, str(self.config.path)))
+
+
+def merge(results: dict[str, CheckResult], result: CheckResult) -> None:
+    """Keep the worst outcome of a check; a later, worse phase (a teardown error after a
+    failed call) keeps the earlier message too, so the assertion is never lost."""
+    old = results.get(result.id)
+    if old is None:
+        results[result.id] = result
+    elif _RANK[result.status] >= _RANK[old.status]:
+        if old.status in ("failed", "error") and old.message not in result.message:
+            result = replace(result, message=f"{old.message}\n{result.message}")
+        results[result.id] = result
+
+
+def collect_error(report: pytest.CollectReport, default_path: str) -> CheckResult:
+    """A test file that could not be collected, as an `error` at its first line."""
+    path = report.nodeid.split("::")[0] or default_path
+    return CheckResult(
+        id=f"pytest/{report.nodeid or path}",
+        family="pytest",
+        status="error",
+        severity="error",
+        message="could not collect tests: " + _tail(report.longreprtext),
+        location=Location(path, 1, 1),
+    )
+
+
+def test_location(item: pytest.Item) -> Location:
+    """Where a team test is defined (its `def` line)."""
+    _, line, _ = item.location
+    return Location(_relpath(item.path), (line or 0) + 1, 1)
 
 
 def register_markers(config: pytest.Config) -> None:
@@ -118,7 +145,19 @@ class CheckItem(pytest.Item):
         self.add_marker(getattr(pytest.mark, spec.family))
 
     def runtest(self) -> None:
-        result = execute(self.spec, self.gate.ctx)
+        ctx = self.gate.ctx
+        if ctx.gate_expired():
+            result = to_result(self.spec, Outcome.error(not_run_message(ctx.gate_timeout)), 0, ctx)
+        else:
+            self.gate.running = (self.spec, budget_of(self.spec, ctx).seconds, time.monotonic())
+            try:
+                result = execute(self.spec, ctx)
+            except KeyboardInterrupt:
+                stopped = Outcome.error("interrupted: the run was stopped while this check ran")
+                self.gate.record(to_result(self.spec, stopped, 0.0, ctx))
+                raise
+            finally:
+                self.gate.running = None
         self.gate.record(result)
         if result.status in ("failed", "error"):
             raise CheckOutcomeError(result)
@@ -141,7 +180,7 @@ class CheckItem(pytest.Item):
         return self.path, self.spec.location.line - 1, self.spec.id
 
 
-def _pytest_result(report: pytest.TestReport, location: Location) -> CheckResult:
+def pytest_result(report: pytest.TestReport, location: Location) -> CheckResult:
     status: Status
     if report.when == "call":
         if report.passed:

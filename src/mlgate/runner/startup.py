@@ -1,9 +1,9 @@
 """What can stop pytest before or while the gate runs, said in one line each.
 
 pytest prints its own start-up errors (a conftest that raises, arguments it does not know) as
-several lines with a traceback, and turns a `KeyboardInterrupt` into an exit code. `RunWatch`
+several lines with a traceback. `RunWatch`
 holds what pytest writes to stderr until the session starts, so that the gate can say it in one
-line instead, and notes an interrupt; `check_select` rejects a bad `-k` before anything runs.
+line instead; `check_select` rejects a bad `-k` before anything runs.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from typing import TYPE_CHECKING, TextIO
 import pytest
 
 from mlgate.errors import ConfigError, UsageError
-from mlgate.results import CheckResult, Location
 
 if TYPE_CHECKING:
     from mlgate.config import Config
-    from mlgate.results import Report
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CONFTEST = re.compile(r"ImportError while loading conftest '(?P<path>[^']+)'")
@@ -41,7 +39,6 @@ class RunWatch(io.TextIOBase):
         self.started = False
         self.interrupted: str | None = None
 
-    # -- the stream --------------------------------------------------------------------------
     def write(self, text: str) -> int:
         if self.started:
             return self.target.write(text)
@@ -71,17 +68,6 @@ class RunWatch(io.TextIOBase):
     # -- the plugin --------------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.started = True
-
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        if not isinstance(excinfo.value, KeyboardInterrupt) or isinstance(
-            excinfo.value, pytest.Session.Interrupted
-        ):
-            return  # pytest.exit(), or pytest stopping itself (-x, collection errors)
-        where = ""
-        if excinfo.traceback:
-            entry = excinfo.traceback[-1]
-            where = f" at {_relpath(str(entry.path))}:{entry.lineno + 1}"
-        self.interrupted = f"{type(excinfo.value).__name__}{where}"
 
 
 def watching() -> RunWatch:
@@ -145,26 +131,6 @@ def _relpath(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def interrupted_error(config: Config, where: str) -> CheckResult:
-    return CheckResult(
-        id="pytest/interrupted",
-        family="pytest",
-        status="error",
-        severity="error",
-        message=f"the run was interrupted ({where}) before every check ran",
-        location=Location(config.document.display_name, 1, 1),
-    )
-
-
-class GateInterrupted(KeyboardInterrupt):
-    """The run was interrupted (Ctrl-C, or a `KeyboardInterrupt` raised by the team's code):
-    `report` holds what ran; it is a failure."""
-
-    def __init__(self, config: Config, report: Report, where: str) -> None:
-        super().__init__(where)
-        self.config, self.report, self.where = config, report, where
-
-
 def pytest_main(args: list[str], plugin: object) -> tuple[int, RunWatch]:
     """pytest with its start-up errors held back (to be said in one line) and interrupts noted."""
     watch = watching()
@@ -181,14 +147,3 @@ def startup_error(config: Config, problem: StartupProblem) -> Exception:
             [config.document.error(("pytest", "args"), f"pytest refused them: {problem.message}")]
         )
     return UsageError(f"pytest could not start: {problem.message}")
-
-
-def conftest_error(problem: StartupProblem) -> CheckResult:
-    return CheckResult(
-        id=f"pytest/{problem.file}",
-        family="pytest",
-        status="error",
-        severity="error",
-        message=f"the team's tests could not be loaded: {problem.message}",
-        location=Location(problem.file, problem.line, 1),
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlgate.api.schema import HEADERS, METHOD, PATH
-from mlgate.config.schema_parts import FRACTION, SEVERITY
+from mlgate.config.schema_parts import FRACTION, SEVERITY, TIMEOUT
 from mlgate.latency.schema import CONFIDENCE, DECIDE
 
 SIDE: dict[str, Any] = {
@@ -115,6 +115,7 @@ ENTRY: dict[str, Any] = {
             "description": "How many of the most disagreeing requests to list.",
         },
         "severity": SEVERITY,
+        "timeout": TIMEOUT,
     },
 }
 
