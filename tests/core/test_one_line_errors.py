@@ -103,15 +103,16 @@ def test_a_bad_k_expression_exits_2_naming_the_column(
 def test_pytest_args_pytest_refuses_are_a_config_error_at_their_line(
     small: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    small.write("mlgate.yml", CONFIG + 'pytest:\n  args: ["--no-such-flag"]\n')
+    small.write("tests/ml/test_a.py", "def test_a():\n    pass\n")
+    small.write("mlgate.yml", CONFIG + 'pytest:\n  paths: [tests/ml]\n  args: ["--no-such-flag"]\n')
     code, _, err = run(capsys)
     assert code == 2
     assert lines(err) == [
         "mlgate: the configuration is invalid:",
-        "  mlgate.yml:8:3: pytest.args: pytest refused them: unrecognized arguments: "
+        "  mlgate.yml:9:3: pytest.args: pytest refused them: unrecognized arguments: "
         "--no-such-flag",
     ]
-    assert report(small)["checks"][0]["location"]["line"] == 8
+    assert report(small)["checks"][0]["location"]["line"] == 9
 
 
 def test_a_conftest_that_raises_is_one_error_and_the_other_checks_run(
@@ -151,7 +152,7 @@ def make(path=None):
 """
 
 
-def test_keyboard_interrupt_in_predict_writes_a_failing_partial_report(
+def test_keyboard_interrupt_in_predict_is_that_checks_error_and_the_rest_run(
     small: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     small.write("factory.py", MODEL)
@@ -161,15 +162,14 @@ def test_keyboard_interrupt_in_predict_writes_a_failing_partial_report(
         "model:\n  - model: m\n    dataset: d\n    metrics: {accuracy: {min: 0.5}}\n",
     )
     code, _, err = run(capsys)
-    assert code == 130
-    assert lines(err) == [
-        "mlgate: interrupted (KeyboardInterrupt at factory.py:8); the partial report is in "
-        "mlgate-report"
-    ]
-    partial = report(small)
-    assert partial["conclusion"] == "failure"
-    statuses = {c["id"]: c["status"] for c in partial["checks"]}
-    assert statuses == {"pytest/interrupted": "error", "data/d/rows": "passed"}
+    assert code == 1  # a model's KeyboardInterrupt is not a Ctrl-C: it cannot end the gate
+    assert "Traceback" not in err
+    written = report(small)
+    assert written["conclusion"] == "failure"
+    statuses = {c["id"]: c["status"] for c in written["checks"]}
+    assert statuses == {"model/m/metrics/accuracy": "error", "data/d/rows": "passed"}
+    [broken] = [c for c in written["checks"] if c["status"] == "error"]
+    assert "KeyboardInterrupt" in broken["message"]
 
 
 # -- publish -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pytest
 
 from mlgate.results import CheckResult, json_safe
 from mlgate.runner.budget import Budget, deadline
+from mlgate.runner.startup import pytest_main, startup_problem
 
 
 class ChildPlugin:
@@ -108,7 +109,10 @@ def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     with open(job["events"], "a", encoding="utf-8") as events:
         plugin = ChildPlugin(job, events)
-        code = pytest.main(list(job["args"]), plugins=[plugin])
+        code, watch = pytest_main(list(job["args"]), plugin)
+        if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
+            problem = startup_problem(watch.text())  # said in one line by the parent
+            plugin.emit("startup", **asdict(problem))
         plugin.emit("finished", exitstatus=int(code))
     return int(code)
 

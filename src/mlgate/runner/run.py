@@ -26,7 +26,13 @@ from mlgate.runner.guard import Stopper, Watchdog, hard_exit
 from mlgate.runner.plugin import GatePlugin
 from mlgate.runner.processes import adopted_orphans, descendants, sweep_since
 from mlgate.runner.session import build_context, head_sha
-from mlgate.runner.startup import check_select, pytest_main, startup_error, startup_problem
+from mlgate.runner.startup import (
+    check_select,
+    conftest_error,
+    pytest_main,
+    startup_error,
+    startup_problem,
+)
 from mlgate.runner.teamtests import Interrupted, TeamRun, run_team_tests
 
 
@@ -124,6 +130,11 @@ class _GateRun:
         except Interrupted as exc:
             self.team = TeamRun(exc.results)
             return stopper.message
+        problem = self.team.startup
+        if problem is not None and problem.kind == "conftest":
+            self.team = TeamRun([conftest_error(problem)])
+        elif problem is not None:  # arguments pytest refuses: `pytest.args` (exit 2) or -k
+            raise startup_error(self.config, problem)
         failed_to_start = (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR)
         if self.team.exitstatus in failed_to_start and not self.team.results:
             why = (

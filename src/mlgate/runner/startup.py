@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 import pytest
 
 from mlgate.errors import ConfigError, UsageError
+from mlgate.results import CheckResult, Location
 
 if TYPE_CHECKING:
     from mlgate.config import Config
@@ -147,3 +148,15 @@ def startup_error(config: Config, problem: StartupProblem) -> Exception:
             [config.document.error(("pytest", "args"), f"pytest refused them: {problem.message}")]
         )
     return UsageError(f"pytest could not start: {problem.message}")
+
+
+def conftest_error(problem: StartupProblem) -> CheckResult:
+    """The team's tests could not be loaded (a conftest that raises): one error at its line."""
+    return CheckResult(
+        id=f"pytest/{problem.file}",
+        family="pytest",
+        status="error",
+        severity="error",
+        message=f"the team's tests could not be loaded: {problem.message}",
+        location=Location(problem.file, problem.line, 1),
+    )

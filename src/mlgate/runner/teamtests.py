@@ -27,6 +27,7 @@ from mlgate.results import CheckResult, Location
 from mlgate.runner.budget import Budget, gate_reached, not_run_message, own_budget
 from mlgate.runner.child import result_of
 from mlgate.runner.plugin import merge
+from mlgate.runner.startup import StartupProblem
 
 GRACE = 30.0
 """Seconds past a test's budget before its process is stopped (the budget's signal came first)."""
@@ -49,6 +50,7 @@ class TeamRun:
     results: list[CheckResult] = field(default_factory=list)
     selected: int = 0
     exitstatus: int = 0  # of the last child's pytest (4: bad arguments or -k)
+    startup: StartupProblem | None = None  # why pytest could not start, when it could not
 
 
 @dataclass
@@ -63,6 +65,7 @@ class _Pass:
     collecting_since: float = 0.0
     exit_call: dict[str, Any] | None = None
     exitstatus: int | None = None  # pytest's, when it returned normally
+    startup: StartupProblem | None = None
     offset: int = 0  # how far the events file was read
 
 
@@ -88,6 +91,7 @@ def run_team_tests(
     results, skip = job.results, job.skip
     all_items: dict[str, Location] = {}
     exitstatus = 0
+    startup: StartupProblem | None = None
     with tempfile.TemporaryDirectory(prefix="mlgate-tests-") as tmp:
         for attempt in range(MAX_RESTARTS):
             events = Path(tmp) / f"events-{attempt}.jsonl"
@@ -103,7 +107,7 @@ def run_team_tests(
             if state.collected is not None:
                 all_items.update(state.collected)
             if stop is None:
-                exitstatus = state.exitstatus or 0
+                exitstatus, startup = state.exitstatus or 0, state.startup
                 break
             culprit = _judge_unfinished(state, results, stop)
             if ctx.gate_expired():
@@ -114,7 +118,7 @@ def run_team_tests(
             skip.append(culprit)
             if not _paths(config.pytest.paths, ctx, skip):
                 break  # the only file given was the one left out
-    return TeamRun(list(results.values()), len(all_items), exitstatus)
+    return TeamRun(list(results.values()), len(all_items), exitstatus, startup)
 
 
 @dataclass
@@ -255,6 +259,9 @@ def _apply(event: dict[str, Any], state: _Pass, results: dict[str, CheckResult])
         merge(results, result_of(event["result"]))
     elif kind == "exit":
         state.exit_call = event
+    elif kind == "startup":
+        fields = {k: event[k] for k in ("kind", "message", "file", "line") if k in event}
+        state.startup = StartupProblem(**fields)
     elif kind == "finished":
         state.exitstatus = int(event.get("exitstatus", 0))
 
