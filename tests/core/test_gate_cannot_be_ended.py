@@ -294,30 +294,41 @@ def test_a_test_that_cannot_be_interrupted_is_stopped_and_the_rest_run(
     assert [c["status"] for c in after] == ["passed"]
 
 
-@pytest.mark.parametrize(
-    ("files", "args"),
-    [
-        ({"tests_team/conftest.py": "import no_such_module_here\n"}, ""),
-        ({}, "args: [--no-such-option], "),
-    ],
-    ids=["conftest-raises", "unknown-argument"],
-)
-def test_team_tests_that_cannot_start_are_one_error_and_the_checks_are_kept(
-    project: Project, files: dict[str, str], args: str
+def test_team_tests_whose_conftest_raises_are_one_error_and_the_checks_are_kept(
+    project: Project,
 ) -> None:
     project.write("train.csv", DATA)
     project.write("tests_team/test_a.py", "def test_a():\n    pass\n")
-    for name, text in files.items():
-        project.write(name, text)
+    project.write("tests_team/conftest.py", "import no_such_module_here\n")
     project.write(
         "mlgate.yml",
         "version: 1\ndatasets: {train: {path: train.csv}}\n"
         "data: [{dataset: train, rows: {min: 1}}]\n"
-        f"pytest: {{{args}paths: [tests_team]}}\n",
+        "pytest: {paths: [tests_team]}\n",
     )
     assert run() == 1
     checks = by_id(project)
     assert checks["data/train/rows"]["status"] == "passed"
-    team = checks["pytest/tests_team"]
+    team = checks["pytest/tests_team/conftest.py"]
     assert team["status"] == "error"
-    assert team["message"].startswith("the team's tests could not be started (pytest exit 4")
+    assert team["message"] == (
+        "the team's tests could not be loaded: tests_team/conftest.py raised "
+        "ModuleNotFoundError: No module named 'no_such_module_here'"
+    )
+    assert team["location"]["file"] == "tests_team/conftest.py"
+
+
+def test_team_test_arguments_pytest_refuses_are_a_config_error(project: Project) -> None:
+    project.write("train.csv", DATA)
+    project.write("tests_team/test_a.py", "def test_a():\n    pass\n")
+    project.write(
+        "mlgate.yml",
+        "version: 1\ndatasets: {train: {path: train.csv}}\n"
+        "data: [{dataset: train, rows: {min: 1}}]\n"
+        "pytest: {args: [--no-such-option], paths: [tests_team]}\n",
+    )
+    assert run() == 2
+    [config_error] = by_id(project).values()
+    assert (
+        "pytest refused them: unrecognized arguments: --no-such-option" in (config_error["message"])
+    )
