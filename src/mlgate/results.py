@@ -77,6 +77,9 @@ class Report:
     base_ref: str = ""
     duration_s: float = 0.0
     version: int = REPORT_VERSION
+    #: How the report is drawn (`report:` in the config): charts on/off, example rows per check.
+    charts: bool = True
+    max_failures_shown: int = 20
 
     def by_family(self) -> dict[str, Counts]:
         """Counts per family, in the order of `FAMILIES`, only families that have checks."""
@@ -125,6 +128,7 @@ class Report:
             )
         counts = Counts(**data["counts"]) if "counts" in data else Counts.of(checks)
         known = {"title", "config_file", "fail_on", "mlgate_version", "commit", "base_ref"}
+        known |= {"charts", "max_failures_shown"}
         extra = {k: data[k] for k in known if k in data}
         return cls(
             conclusion=data["conclusion"],

@@ -24,6 +24,7 @@ class ReportSettings:
     title: str = "mlgate"
     template: Path | None = None
     max_failures_shown: int = 20
+    charts: bool = True
 
 
 @dataclass(frozen=True)

@@ -513,6 +513,7 @@ def drift(column_name: str | None, suite: Suite, current: Profile, reference: Pr
             "reference_rows": result.reference_rows,
             "current_rows": result.current_rows,
             "moved": result.moved,
+            "histogram": result.histogram,
             "sampled": cur.sampled or ref.sampled,
         },
     )
