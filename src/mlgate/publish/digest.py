@@ -84,9 +84,10 @@ def metrics_of(report: Report) -> dict[str, tuple[float, float | None]]:
     return {(f"{m} · {k}" if many else k): v for (m, k), v in out.items()}
 
 
-def digest_of(report: Report, since: Digest | None = None) -> Digest:
+def digest_of(report: Report, since: Digest | None = None, commit: str = "") -> Digest:
+    """The digest of `report`, run on `commit` (the PR's head; default: the report's commit)."""
     return Digest(
-        commit=report.commit,
+        commit=commit or report.commit,
         checks={c.id: c.status for c in report.checks},
         metrics=metrics_of(report),
         since=since,
@@ -193,8 +194,10 @@ def _metrics_moved(previous: Digest, report: Report) -> bool:
     return any(k in now and now[k][0] != v for k, (v, _) in previous.metrics.items())
 
 
-def since_lines(previous: Digest, report: Report) -> list[str]:
-    """What changed since the run that wrote `previous`: Markdown lines (escaped)."""
+def since_lines(previous: Digest, report: Report, commit: str = "") -> list[str]:
+    """What changed since the run that wrote `previous`: Markdown lines (escaped). `commit`:
+    the PR's head this run is on (default: the report's commit)."""
+    commit = commit or report.commit
     now = {c.id: c.status for c in report.checks}
     key = _hash if previous.hashed else (lambda i: i)
     before = {k: previous.checks.get(key(k)) for k in now}
@@ -209,7 +212,7 @@ def since_lines(previous: Digest, report: Report) -> list[str]:
     else:
         added = [k for k in now if before[k] is None]
         removed = [k for k in previous.checks if k not in known]
-    same = bool(previous.commit) and previous.commit == report.commit
+    same = bool(previous.commit) and previous.commit == commit
     since = "Since the previous run" if same else "Since the last push"
     commit = (
         f" (`{previous.commit[:7]}`)" if re.fullmatch(r"[0-9a-f]{7,40}", previous.commit) else ""

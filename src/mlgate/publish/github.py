@@ -248,8 +248,8 @@ def _previous(
             )
             digest = None
         if digest is not None:
-            target = baseline(digest, report.commit)
-            changes = since_lines(target, report)
+            target = baseline(digest, sha)
+            changes = since_lines(target, report, sha)
     return Previous(number, ours, changes, target)
 
 
@@ -345,7 +345,8 @@ def _post_comment(
             result.comment = "no pull request"
             return
         since = previous.baseline if previous is not None else None
-        text = comment_body(report.config_file, body, note, encode(digest_of(report, since)))
+        digest = digest_of(report, since, env.head_sha(report.commit))
+        text = comment_body(report.config_file, body, note, encode(digest))
         create = options.comment == "always" or report.conclusion == "failure"
         found = previous.ours if previous is not None else None
         done = upsert(client, number, text, create=create, log=log, found=found)

@@ -13,6 +13,7 @@ from mlgate.registry import Registry
 from mlgate.report.charts import charts_of
 from mlgate.report.text import (
     code_md,
+    escape_md,
     fmt_value,
     html_text,
     message_md,
@@ -164,6 +165,7 @@ def render_template(
             code=plain_code,
             html=plain_text,
             cell=lambda v, n=REASON_CHARS: plain_text(one_line(v, n)),
+            value_cell=lambda v: "—" if v is None else plain_text(one_line(fmt_value(v), 40)),
         )
     else:
         env.filters.update(
@@ -171,6 +173,7 @@ def render_template(
             code=code_md,
             html=html_text,
             cell=lambda v, n=REASON_CHARS: message_md(one_line(v, n)),
+            value_cell=lambda v: "—" if v is None else escape_md(one_line(fmt_value(v), 40)),
         )
     icon, text = headline(report)
     try:

@@ -1,4 +1,7 @@
-"""Writes current.csv and reference.csv: a data set with 10 planted faults (seeded)."""
+"""Writes current.csv and reference.csv: a data set with 10 planted faults (seeded).
+
+The faults, one per check of `mlgate.yml` here: strict, duplicates, an unknown category, a
+non-integer column, min, max, a missing column, missing values, a broken rule, drift."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pandas as pd
 HERE = Path(__file__).parent
 
 
-def main() -> None:
+def write_faults(folder: Path = HERE) -> None:
     rng = np.random.default_rng(7)
     n = 2000
     ref = pd.DataFrame(
@@ -36,9 +39,9 @@ def main() -> None:
     cur = cur.drop(columns=["region"])  # a missing column
     cur["extra"] = 1  # strict
     cur = pd.concat([cur, cur.iloc[100:130]], ignore_index=True)  # duplicates
-    cur.to_csv(HERE / "current.csv", index=False)
-    ref.to_csv(HERE / "reference.csv", index=False)
+    cur.to_csv(folder / "current.csv", index=False)
+    ref.to_csv(folder / "reference.csv", index=False)
 
 
 if __name__ == "__main__":
-    main()
+    write_faults()
