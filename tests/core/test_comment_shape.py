@@ -101,7 +101,8 @@ def faults_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     root = tmp_path_factory.mktemp("faults")
     shutil.copy(FAULTS / "mlgate.yml", root / "mlgate.yml")
     spec = importlib.util.spec_from_file_location("make_faults", FAULTS / "make_faults.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.write_faults(root)
@@ -242,11 +243,13 @@ def test_any_labels_make_a_chart_that_parses_and_cannot_inject(
     bars = data.draw(st.lists(values, min_size=len(bins), max_size=len(bins)))
     line = data.draw(st.lists(values, min_size=len(bins), max_size=len(bins)))
     block = xychart(title, bins, "y", bars, line)
-    assert block.startswith("```mermaid\n") and block.endswith("\n```")
+    assert block.startswith("```mermaid\n")
+    assert block.endswith("\n```")
     inner = block.removeprefix("```mermaid\n").removesuffix("\n```")
     assert "```" not in inner
     parse_xychart(inner)
-    assert "@" not in inner and "<" not in inner and "`" not in inner
+    for bad in ("@", "<", "`"):
+        assert bad not in inner
 
 
 def test_labels_are_bounded() -> None:
