@@ -128,8 +128,14 @@ class Report:
             )
         counts = Counts(**data["counts"]) if "counts" in data else Counts.of(checks)
         known = {"title", "config_file", "fail_on", "mlgate_version", "commit", "base_ref"}
-        known |= {"charts", "max_failures_shown"}
         extra = {k: data[k] for k in known if k in data}
+        if "charts" in data:
+            extra["charts"] = data["charts"] is not False
+        if "max_failures_shown" in data:
+            shown = data["max_failures_shown"]
+            if not isinstance(shown, int) or isinstance(shown, bool) or shown < 0:
+                raise ValueError(f"max_failures_shown must be a count, not {shown!r}")
+            extra["max_failures_shown"] = shown
         return cls(
             conclusion=data["conclusion"],
             counts=counts,

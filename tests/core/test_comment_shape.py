@@ -307,3 +307,32 @@ def test_summary_text_is_inert() -> None:
     html = gfm(render_markdown(report))
     assert "<img" not in html
     assert not re.search(r"@octocat", html.replace("@\u2060octocat", ""))
+
+
+def test_a_value_too_long_for_its_cell_is_shown_whole_in_the_details() -> None:
+    observed = {f"column_{i}": i for i in range(8)}
+    c = CheckResult(
+        id="data/t/strict",
+        family="data",
+        status="failed",
+        severity="error",
+        message="short",
+        location=Location("mlgate.yml", 2, 1),
+        observed=observed,
+    )
+    md = render_markdown(Report(conclusion="failure", counts=Counts.of([c]), checks=[c]))
+    row = next(ln for ln in md.splitlines() if ln.startswith("| data / t / strict"))
+    assert "…" in row
+    assert "column\\_7: 7" in md.split("<details>")[1]
+
+
+def test_report_settings_from_an_untrusted_report_are_validated(faults_report: Report) -> None:
+    data = json.loads(faults_report.to_json())
+    data["max_failures_shown"] = "all"
+    with pytest.raises(ValueError, match="max_failures_shown"):
+        Report.from_dict(data)
+    data["max_failures_shown"] = 3
+    data["charts"] = "no"
+    assert Report.from_dict(data).charts is True  # only `false` turns them off
+    data["charts"] = False
+    assert Report.from_dict(data).charts is False

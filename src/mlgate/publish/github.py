@@ -236,6 +236,8 @@ def _previous(
     except _FAULTS as exc:
         log(f'mlgate: could not read the last comment ({exc}): no "since the last push"')
         return None
+    finally:
+        quiet.session.close()
     changes: list[str] = []
     target = None
     if ours:

@@ -76,12 +76,16 @@ def example_columns(examples: list[dict[str, Any]]) -> list[str]:
 
 #: The longest reason a table of checks shows (the whole message is in the check's details).
 REASON_CHARS = 140
+#: The longest observed/expected value a table of checks shows.
+VALUE_CHARS = 40
 
 
 def needs_details(check: CheckResult) -> bool:
     """Whether a check has more to show than its table row: examples, or a longer message."""
     message = str(check.message)
-    return bool(check.examples) or "\n" in message.strip() or len(message) > REASON_CHARS
+    if check.examples or "\n" in message.strip() or len(message) > REASON_CHARS:
+        return True
+    return any(len(fmt_value(v)) > VALUE_CHARS for v in (check.observed, check.expected))
 
 
 def not_shown(check: CheckResult, limit: int) -> int:
@@ -165,7 +169,9 @@ def render_template(
             code=plain_code,
             html=plain_text,
             cell=lambda v, n=REASON_CHARS: plain_text(one_line(v, n)),
-            value_cell=lambda v: "—" if v is None else plain_text(one_line(fmt_value(v), 40)),
+            value_cell=lambda v: (
+                "—" if v is None else plain_text(one_line(fmt_value(v), VALUE_CHARS))
+            ),
         )
     else:
         env.filters.update(
@@ -173,7 +179,9 @@ def render_template(
             code=code_md,
             html=html_text,
             cell=lambda v, n=REASON_CHARS: message_md(one_line(v, n)),
-            value_cell=lambda v: "—" if v is None else escape_md(one_line(fmt_value(v), 40)),
+            value_cell=lambda v: (
+                "—" if v is None else escape_md(one_line(fmt_value(v), VALUE_CHARS))
+            ),
         )
     icon, text = headline(report)
     try:
