@@ -336,11 +336,13 @@ def test_a_stale_report_is_never_published(tmp_path: Path, fake: FakeGitHub) -> 
     stale = project / "mlgate-report" / "report.json"
     stale.parent.mkdir()
     stale.write_text('{"conclusion": "success", "counts": {}, "checks": []}')
-    # pytest refuses its arguments: the gate ends without a report of its own
-    (project / "mlgate.yml").write_text(CONFIG + "pytest:\n  args: [--no-such-option]\n")
+    # the gate's process dies while collecting the tests: no report of its own
+    (project / "tests").mkdir()
+    (project / "tests" / "test_dies.py").write_text("import os\n\nos._exit(3)\n")
+    (project / "mlgate.yml").write_text(CONFIG + "pytest:\n  paths: [tests]\n")
     done = run_action(action_env(tmp_path, ws, fake.url), ws)
-    assert done.returncode == 2
-    assert "the gate did not produce a report" in done.stdout
+    assert done.returncode == 3  # the gate's own exit code
+    assert "the gate did not produce a report (exit 3)" in done.stdout
     assert not stale.exists()
     assert fake.check_runs == {}
     assert fake.comments_on(PR_NUMBER) == []
