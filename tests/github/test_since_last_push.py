@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlgate.publish import PublishOptions
 from mlgate.publish.digest import (
     MAX_DIGEST_CHARS,
+    Changes,
     Digest,
+    compare,
     DigestError,
     decode,
     digest_of,
@@ -232,3 +236,49 @@ def test_names_from_a_digest_are_escaped() -> None:
     [_, newly] = since_lines(previous, make_report([evil], commit="c" * 40))
     assert "<b>" not in newly
     assert "@octocat" not in newly
+
+
+STATUSES = ["passed", "failed", "warning", "error", "skipped"]
+IDS = st.text(
+    st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30
+)  # any text, also what looks like a hash
+
+
+def reference_changes(
+    before: dict[str, str], now: dict[str, str]
+) -> tuple[set[str], set[str], set[str], set[str]]:
+    """The plain definition: failing is failed or error."""
+    bad = {"failed", "error"}
+    newly = {k for k, s in now.items() if s in bad and before.get(k) not in bad}
+    fixed = {k for k, s in now.items() if s not in bad and before.get(k) in bad}
+    return newly, fixed, set(now) - set(before), set(before) - set(now)
+
+
+@given(
+    st.dictionaries(IDS, st.sampled_from(STATUSES), max_size=40),
+    st.dictionaries(IDS, st.sampled_from(STATUSES), max_size=40),
+    st.integers(0, 3),
+)
+def test_compare_after_a_round_trip_matches_the_reference(
+    before: dict[str, str], now: dict[str, str], level: int
+) -> None:
+    from mlgate.publish import digest as dg
+
+    written = Digest(commit="a" * 40, checks=before)
+    packed = dg._pack(dg._payload(written, level))
+    previous = decode(f"<!-- mlgate:digest {packed} -->")
+    assert previous is not None
+    got = compare(previous, now)
+    newly, fixed, added, removed = reference_changes(before, now)
+    if level == 3:  # too many checks to keep: nothing is said of them
+        assert got == Changes([], [], [], [])
+        return
+    assert set(got.newly_failing) == newly
+    assert set(got.fixed) == fixed
+    if level <= 1:
+        assert set(got.added) == added
+        assert len(got.removed) == len(removed)
+        if level == 0:
+            assert set(got.removed) == removed
+    else:
+        assert got.added == got.removed == []

@@ -3,7 +3,7 @@
 The comment carries one hidden line `<!-- mlgate:digest <base64> -->`: zlib-compressed JSON
 `{"v": 1, "commit", "checks": {id: status letter}, "metrics": {name: [value, base]}}`, at most
 `MAX_DIGEST_CHARS` characters (past that, check ids are hashed, then only checks that did not
-pass are kept). The next run reads it back and opens its report with what changed. A digest that
+pass are kept, then only the metrics). The next run reads it back and opens its report with what changed. A digest that
 cannot be read (edited by a person, another version) is ignored with a log line.
 """
 
@@ -45,6 +45,7 @@ class Digest:
     metrics: dict[str, tuple[float, float | None]] = field(default_factory=dict)
     hashed: bool = False
     partial: bool = False  # only the checks that did not pass are listed
+    unknown: bool = False  # too many to keep: no check is listed (metrics only)
     #: The run this one was compared with (a re-run on the same commit compares with it too).
     since: Digest | None = None
 
@@ -117,6 +118,8 @@ def _payload(digest: Digest, level: int) -> dict[str, Any]:
         out["hashed"] = True
     if digest.partial or level >= 2:
         out["partial"] = True
+    if digest.unknown or level >= 3:
+        out["unknown"] = True
     return out
 
 
@@ -172,6 +175,7 @@ def _parse(data: Any) -> Digest:
         metrics=parsed,
         hashed=bool(data.get("hashed")),
         partial=bool(data.get("partial")),
+        unknown=bool(data.get("unknown")),
     )
 
 
@@ -194,29 +198,47 @@ def _metrics_moved(previous: Digest, report: Report) -> bool:
     return any(k in now and now[k][0] != v for k, (v, _) in previous.metrics.items())
 
 
-def since_lines(previous: Digest, report: Report, commit: str = "") -> list[str]:
-    """What changed since the run that wrote `previous`: Markdown lines (escaped). `commit`:
-    the PR's head this run is on (default: the report's commit)."""
-    commit = commit or report.commit
-    now = {c.id: c.status for c in report.checks}
+@dataclass(frozen=True)
+class Changes:
+    """Check ids (of this run; `removed`: as the digest holds them) by what happened to them."""
+
+    newly_failing: list[str]
+    fixed: list[str]
+    added: list[str]
+    removed: list[str]
+
+
+def compare(previous: Digest, now: Mapping[str, str]) -> Changes:
+    """What changed between the digest and this run's statuses (`now`: id -> status).
+
+    Failing is `failed` or `error`. A partial digest (only the checks that did not pass) cannot
+    tell a new check from one that passed: no new or removed checks then; an `unknown` one
+    (too many checks to keep) tells nothing of the checks."""
+    if previous.unknown:
+        return Changes([], [], [], [])
     key = _hash if previous.hashed else (lambda i: i)
     before = {k: previous.checks.get(key(k)) for k in now}
-    known = {key(k) for k in now}
     newly = [k for k, s in now.items() if s in _BAD and before[k] not in _BAD]
     fixed = [k for k, s in now.items() if s not in _BAD and before[k] in _BAD]
     if previous.partial:
-        newly = [k for k in newly if before[k] is not None or now[k] in _BAD]
-        fixed = [k for k in fixed if before[k] is not None]
-        added: list[str] = []
-        removed: list[str] = []
-    else:
-        added = [k for k in now if before[k] is None]
-        removed = [k for k in previous.checks if k not in known]
-    same = bool(previous.commit) and previous.commit == commit
+        return Changes(newly, fixed, [], [])
+    known = {key(k) for k in now}
+    added = [k for k in now if before[k] is None]
+    removed = [k for k in previous.checks if k not in known]
+    return Changes(newly, fixed, added, removed)
+
+
+def since_lines(previous: Digest, report: Report, commit: str = "") -> list[str]:
+    """What changed since the run that wrote `previous`: Markdown lines (escaped). `commit`:
+    the PR's head this run is on (default: the report's commit)."""
+    head = commit or report.commit
+    changes = compare(previous, {c.id: c.status for c in report.checks})
+    newly, fixed = changes.newly_failing, changes.fixed
+    added, removed = changes.added, changes.removed
+    same = bool(previous.commit) and previous.commit == head
     since = "Since the previous run" if same else "Since the last push"
-    commit = (
-        f" (`{previous.commit[:7]}`)" if re.fullmatch(r"[0-9a-f]{7,40}", previous.commit) else ""
-    )
+    short = previous.commit[:7]
+    where = f" (`{short}`)" if re.fullmatch(r"[0-9a-f]{7,40}", previous.commit) else ""
     counts = []
     for n, what in (
         (len(newly), "newly failing"),
@@ -228,8 +250,8 @@ def since_lines(previous: Digest, report: Report, commit: str = "") -> list[str]
             counts.append(f"{n} {what}")
     if same and not counts and not _metrics_moved(previous, report):
         return []  # a re-run that changed nothing says nothing
-    head = f"**{since}**{commit}: " + (" · ".join(counts) or "no check changed its status")
-    lines = [head]
+    first = f"**{since}**{where}: " + (" · ".join(counts) or "no check changed its status")
+    lines = [first]
     if newly:
         lines.append(f"- ❌ newly failing: {_names(newly)}")
     if fixed:
