@@ -1,4 +1,4 @@
-""" "Since the last push" against the fake GitHub: the digest in the sticky comment and the diff."""
+"""Since the last push, against the fake GitHub: the digest in the sticky comment, the diff."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from mlgate.publish.digest import (
     MAX_DIGEST_CHARS,
     Changes,
     Digest,
-    compare,
     DigestError,
+    compare,
     decode,
     digest_of,
     encode,

@@ -3,8 +3,9 @@
 The comment carries one hidden line `<!-- mlgate:digest <base64> -->`: zlib-compressed JSON
 `{"v": 1, "commit", "checks": {id: status letter}, "metrics": {name: [value, base]}}`, at most
 `MAX_DIGEST_CHARS` characters (past that, check ids are hashed, then only checks that did not
-pass are kept, then only the metrics). The next run reads it back and opens its report with what changed. A digest that
-cannot be read (edited by a person, another version) is ignored with a log line.
+pass are kept, then only the metrics). The next run reads it back and opens its report with
+what changed. A digest that cannot be read (edited by a person, another version) is ignored
+with a log line.
 """
 
 from __future__ import annotations
