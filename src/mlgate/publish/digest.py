@@ -1,4 +1,4 @@
-""" "Since the last push": a compact digest of a run, kept in the sticky comment, and the diff.
+"""Since the last push: a compact digest of a run, kept in the sticky comment, and the diff.
 
 The comment carries one hidden line `<!-- mlgate:digest <base64> -->`: zlib-compressed JSON
 `{"v": 1, "commit", "checks": {id: status letter}, "metrics": {name: [value, base]}}`, at most
