@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mlgate.report.charts import metrics_of
 from mlgate.report.text import escape_md
 from mlgate.results import Report
 
@@ -66,24 +67,6 @@ def _hash(check_id: str) -> str:
 def _number(value: Any) -> float | None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     return float(value) if ok and math.isfinite(value) else None
-
-
-def metrics_of(report: Report) -> dict[str, tuple[float, float | None]]:
-    """Model metric -> (value, the base commit's value or None), from the checks' details."""
-    out: dict[tuple[str, str], tuple[float, float | None]] = {}
-    for check in report.checks:
-        d = check.details if isinstance(check.details, Mapping) else {}
-        if check.family != "model" or "metric" not in d:
-            continue
-        value = _number(d.get("value"))
-        if value is None:
-            continue
-        key = (str(d.get("model", "")), str(d["metric"]))
-        base = _number(d.get("base"))
-        if key not in out or (out[key][1] is None and base is not None):
-            out[key] = (value, base)
-    many = len({m for m, _ in out}) > 1
-    return {(f"{m} · {k}" if many else k): v for (m, k), v in out.items()}
 
 
 def digest_of(report: Report, since: Digest | None = None, commit: str = "") -> Digest:

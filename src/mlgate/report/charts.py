@@ -113,23 +113,28 @@ def drift_charts(report: Report) -> list[str]:
     return [chart for _, chart in found[:MAX_DRIFT_CHARTS]]
 
 
-def _metric_pairs(report: Report) -> dict[str, tuple[float, float]]:
-    """metric name -> (this PR, base) from the model checks that compared against the base."""
-    pairs: dict[tuple[str, str], tuple[float, float]] = {}
+def metrics_of(report: Report) -> dict[str, tuple[float, float | None]]:
+    """Model metric -> (this PR, the base commit's value or None), from the checks' details
+    (`metric`, `value`, `base`); named `model · metric` when there are several models."""
+    out: dict[tuple[str, str], tuple[float, float | None]] = {}
     for check in report.checks:
         d = check.details if isinstance(check.details, Mapping) else {}
         if check.family != "model" or "metric" not in d:
             continue
         value, base = d.get("value"), d.get("base")
-        if _finite(value) and _finite(base):
-            pairs.setdefault((str(d.get("model", "")), str(d["metric"])), (value, base))
-    many = len({m for m, _ in pairs}) > 1
-    return {(f"{m} · {k}" if many else k): v for (m, k), v in list(pairs.items())[:MAX_BARS]}
+        if not _finite(value):
+            continue
+        key = (str(d.get("model", "")), str(d["metric"]))
+        if key not in out or (out[key][1] is None and _finite(base)):
+            out[key] = (float(value), float(base) if _finite(base) else None)
+    many = len({m for m, _ in out}) > 1
+    return {(f"{m} · {k}" if many else k): v for (m, k), v in out.items()}
 
 
 def metrics_chart(report: Report) -> str | None:
     """This PR (bars) vs the base commit (line), one bar per metric."""
-    pairs = _metric_pairs(report)
+    pairs = {k: (v, b) for k, (v, b) in metrics_of(report).items() if b is not None}
+    pairs = dict(list(pairs.items())[:MAX_BARS])
     if not pairs:
         return None
     return xychart(
@@ -137,7 +142,7 @@ def metrics_chart(report: Report) -> str | None:
         list(pairs),
         "value",
         [v for v, _ in pairs.values()],
-        [b for _, b in pairs.values()],
+        [b for _, b in pairs.values() if b is not None],
     )
 
 
