@@ -77,6 +77,9 @@ class Report:
     base_ref: str = ""
     duration_s: float = 0.0
     version: int = REPORT_VERSION
+    #: How the report is drawn (`report:` in the config): charts on/off, example rows per check.
+    charts: bool = True
+    max_failures_shown: int = 20
 
     def by_family(self) -> dict[str, Counts]:
         """Counts per family, in the order of `FAMILIES`, only families that have checks."""
@@ -126,6 +129,13 @@ class Report:
         counts = Counts(**data["counts"]) if "counts" in data else Counts.of(checks)
         known = {"title", "config_file", "fail_on", "mlgate_version", "commit", "base_ref"}
         extra = {k: data[k] for k in known if k in data}
+        if "charts" in data:
+            extra["charts"] = data["charts"] is not False
+        if "max_failures_shown" in data:
+            shown = data["max_failures_shown"]
+            if not isinstance(shown, int) or isinstance(shown, bool) or shown < 0:
+                raise ValueError(f"max_failures_shown must be a count, not {shown!r}")
+            extra["max_failures_shown"] = shown
         return cls(
             conclusion=data["conclusion"],
             counts=counts,

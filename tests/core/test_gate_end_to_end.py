@@ -69,7 +69,7 @@ def test_a_deliberate_break_exits_1_and_points_at_its_line_everywhere(small: Pro
     assert check["observed"] == 3
     assert check["expected"] == ">= 1000"
     md = (small.root / "mlgate-report" / "report.md").read_text()
-    assert "**data / train / rows** — `mlgate.yml:7`" in md
+    assert "| data / train / rows | `mlgate.yml:7` | 3 | &gt;= 1000 |" in md
     assert "1 check failed" in md.splitlines()[0]
     case = ET.parse(small.root / "mlgate-report" / "junit.xml").find(
         ".//testcase[@name='data/train/rows']"

@@ -60,7 +60,7 @@ def test_observed_mappings_and_lists_read_as_values() -> None:
     assert fmt_value(["a", "b"]) == "[a, b]"
     assert fmt_value(list(range(20))).endswith(", … (8 more)]")
     md = render_markdown(_report("slow", observed={"p95_ms": 12.3456, "n": 1000}))
-    assert "observed **p95\\_ms: 12.35, n: 1,000**" in md
+    assert "| p95\\_ms: 12.35, n: 1,000 |" in md
     assert "{'" not in md
 
 

@@ -93,7 +93,7 @@ def test_a_deliberate_break_fails_at_its_line_in_all_three_reports(tmp_path: Pat
     assert failed[0]["location"]["line"] == line
     assert failed[0]["observed"] == 4000
     md = (project / "mlgate-report" / "report.md").read_text()
-    assert f"**data / train / rows** — `mlgate.yml:{line}`" in md
+    assert f"| data / train / rows | `mlgate.yml:{line}` | 4,000 |" in md
     case = ET.parse(project / "mlgate-report" / "junit.xml").find(
         ".//testcase[@name='data/train/rows']"
     )

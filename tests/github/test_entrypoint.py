@@ -47,6 +47,8 @@ def action_env(tmp_path: Path, ws: Path, fake_url: str, **inputs: str) -> dict[s
     """What the runner gives a container action (`docker run -e INPUT_... -e GITHUB_...`)."""
     env = {
         "PATH": os.environ["PATH"],
+        # this tree's mlgate, not whichever the interpreter has installed (the image installs it)
+        "PYTHONPATH": str(ROOT / "src"),
         "HOME": str(tmp_path),
         "GITHUB_ACTIONS": "true",
         "CI": "true",
@@ -107,7 +109,10 @@ def test_action_on_a_pull_request(tmp_path: Path, fake: FakeGitHub) -> None:
     assert log.count(TOKEN) == 1  # only in the mask command
     assert "::error file=project/mlgate.yml,line=9," in log
     [comment] = fake.comments_on(PR_NUMBER)
-    assert comment["body"].startswith("<!-- mlgate:v1 config=mlgate.yml -->\n\n## ❌")
+    assert re.match(
+        r"<!-- mlgate:v1 config=mlgate.yml -->\n<!-- mlgate:digest \S+ -->\n\n## ❌",
+        comment["body"],
+    )
     assert f"blob/{HEAD_SHA}/project/mlgate.yml#L9" in comment["body"]
     [check_run] = fake.check_runs.values()
     assert check_run["head_sha"] == HEAD_SHA

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ def test_primary_rate_limit_waits_until_reset(
             403,
             "API rate limit exceeded",
             {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+            times=2,  # the look for the last run's digest (never waits), then the comment
         )
     )
     result, _ = run(make_report([check(1)]), policy)
@@ -176,15 +178,19 @@ def test_a_report_larger_than_every_limit(
     for text in (body, summary, job):
         assert text.count("<details") == text.count("</details>")
         assert text.count("```") % 2 == 0
-    assert body.startswith("<!-- mlgate:v1 config=mlgate.yml -->\n\n## ❌")
+    assert re.match(
+        r"<!-- mlgate:v1 config=mlgate.yml -->\n<!-- mlgate:digest \S+ -->\n\n## ❌", body
+    )
 
 
 def test_the_time_budget_covers_all_calls(fake: FakeGitHub, clock: FakeClock) -> None:
     policy = RetryPolicy(max_total_s=100, sleep=clock.sleep, clock=clock.clock, now=clock.now)
     fake.faults.append(Fault("POST", r"/check-runs$", 429, "slow", {"Retry-After": "90"}))
-    fake.faults.append(Fault("GET", r"/comments$", 429, "slow", {"Retry-After": "20"}))
+    # twice: the look for the last run's digest (one attempt, never waits), then the comment
+    fake.faults.append(Fault("GET", r"/comments$", 429, "slow", {"Retry-After": "20"}, times=2))
     result, logs = run(make_report([check(1)]), policy)
     assert clock.sleeps == [90.0]  # the comment's 20 s more would pass the 100 s budget
+    assert any("could not read the last comment" in line for line in logs)
     assert result.check_run_id is not None
     assert result.comment == "failed"
     assert any("90.0 s into publishing" in line for line in logs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from .fake_github import BOT, TOKEN, FakeGitHub
 
 pytestmark = pytest.mark.usefixtures("gh_env")
 MARK = "<!-- mlgate:v1 config=mlgate.yml -->"
+#: The marker, the digest of the run, a blank line, a failing verdict.
+HEAD = re.compile(re.escape(MARK) + r"\n<!-- mlgate:digest [A-Za-z0-9+/=]+ -->\n\n## ❌")
 
 
 def run(report: Report, policy: RetryPolicy, **opts: Any) -> tuple[PublishResult, list[str]]:
@@ -48,7 +51,7 @@ def test_first_run_creates_one_comment_and_a_check_run(
     report = make_report([check(1), check(2, "passed"), check(3, "warning")])
     result, _ = run(report, policy)
     [comment] = fake.comments_on(PR_NUMBER)
-    assert comment["body"].startswith(MARK + "\n\n## ❌")
+    assert HEAD.match(comment["body"])
     assert "full report: the job summary of [the run](https://github.com/" in comment["body"]
     assert f"/blob/{HEAD_SHA}/mlgate.yml#L11" in comment["body"]
     assert result.comment == "created"
@@ -114,7 +117,7 @@ def test_finds_its_comment_among_more_than_100(fake: FakeGitHub, policy: RetryPo
     lists = [c for c in fake.calls if c.method == "GET"]
     assert [c.query.get("page", "1") for c in lists] == ["1", "2"]
     assert all(c.query["per_page"] == "100" for c in lists)
-    assert fake.comments[ours]["body"].startswith(MARK + "\n\n## ❌")
+    assert HEAD.match(fake.comments[ours]["body"])
 
 
 def test_duplicates_from_a_race_are_deleted(fake: FakeGitHub, policy: RetryPolicy) -> None:

@@ -79,6 +79,7 @@ def _build(path: Path, doc: Document) -> Config:
         title=rep.get("title", "mlgate"),
         template=(path.parent / template) if template else None,
         max_failures_shown=rep.get("max_failures_shown", 20),
+        charts=rep.get("charts", True),
     )
     datasets = {
         name: DatasetSpec(

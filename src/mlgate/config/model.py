@@ -25,6 +25,7 @@ class ReportSettings:
     title: str = "mlgate"
     template: Path | None = None
     max_failures_shown: int = 20
+    charts: bool = True
 
 
 @dataclass(frozen=True)

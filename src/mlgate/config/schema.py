@@ -49,6 +49,14 @@ def build_schema() -> dict[str, Any]:
                     "default": 20,
                     "description": "Per check: how many failing rows/examples to show.",
                 },
+                "charts": {
+                    "type": "boolean",
+                    "default": True,
+                    "description": (
+                        "Mermaid charts in the report and PR comment: the drifted columns' "
+                        "distributions, this PR's metrics against the base commit's."
+                    ),
+                },
             },
         },
         "datasets": {

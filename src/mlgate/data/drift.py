@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,8 @@ DEFAULT_THRESHOLD = {
 }
 P_VALUE_METHODS = ("ks", "chi2")
 SMALL_REFERENCE = 1000
+#: The most bins the histogram in a drift result keeps (categories beyond: "other").
+HISTOGRAM_BINS = 12
 FEW_VALUES = 5
 _EPS = 1e-4
 
@@ -41,6 +44,9 @@ class DriftResult:
     current_rows: int
     moved: list[dict[str, Any]] = field(default_factory=list)
     sampled: bool = False  # computed on a fixed sample of a streamed column
+    #: The two distributions for the report's chart: `bins` (labels), `reference`, `current`
+    #: (shares), at most `HISTOGRAM_BINS` bins.
+    histogram: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def direction(self) -> str:
@@ -90,7 +96,9 @@ def numeric_drift(
         score = dist / std if std > 0 else (0.0 if dist == 0 else float("inf"))
     else:
         score = _binned(method, ref_n, cur_n, ref_share, cur_share)
-    return _result(method, score, threshold, len(ref), len(cur), labels, ref_share, cur_share)
+    result = _result(method, score, threshold, len(ref), len(cur), labels, ref_share, cur_share)
+    result.histogram = histogram(labels, ref_share, cur_share, ordered=True)
+    return result
 
 
 def wasserstein_sorted(u: np.ndarray, v: np.ndarray) -> float:
@@ -122,7 +130,34 @@ def categorical_drift(
     score = _binned(method, ref_n, cur_n, ref_share, cur_share)
     labels = [str(c) for c in cats]
     n_ref, n_cur = int(ref_n.sum()), int(cur_n.sum())
-    return _result(method, score, threshold, n_ref, n_cur, labels, ref_share, cur_share)
+    result = _result(method, score, threshold, n_ref, n_cur, labels, ref_share, cur_share)
+    result.histogram = histogram(labels, ref_share, cur_share, ordered=False)
+    return result
+
+
+def histogram(
+    labels: list[str], ref_share: np.ndarray, cur_share: np.ndarray, *, ordered: bool
+) -> dict[str, list[Any]]:
+    """At most `HISTOGRAM_BINS` bins: adjacent bins merged (`ordered`), else the largest
+    categories kept and the rest summed as "other"."""
+    n = len(labels)
+    if n <= HISTOGRAM_BINS:
+        groups = [[i] for i in range(n)]
+    elif ordered:
+        cuts = np.linspace(0, n, HISTOGRAM_BINS + 1).round().astype(int)
+        groups = [list(range(a, b)) for a, b in pairwise(cuts.tolist()) if b > a]
+    else:
+        top = np.argsort(-np.maximum(ref_share, cur_share), kind="stable")
+        groups = [[int(i)] for i in top[: HISTOGRAM_BINS - 1]]
+        groups.append([int(i) for i in top[HISTOGRAM_BINS - 1 :]])
+    names = [labels[g[0]] if len(g) == 1 else _span(labels[g[0]], labels[g[-1]]) for g in groups]
+    if not ordered and n > HISTOGRAM_BINS:
+        names[-1] = f"other ({len(groups[-1])})"
+    return {
+        "bins": names,
+        "reference": [round(float(ref_share[g].sum()), 4) for g in groups],
+        "current": [round(float(cur_share[g].sum()), 4) for g in groups],
+    }
 
 
 def _binned(
@@ -174,6 +209,13 @@ def _result(
         if delta[i] != 0
     ]
     return DriftResult(method, score, thr, bool(drifted), n_ref, n_cur, moved)
+
+
+def _span(first: str, last: str) -> str:
+    """Two adjacent bin labels `[a, b)` … `[c, d)` as one: `[a, d)`."""
+    if first.startswith("[") and ", " in first and ", " in last:
+        return first.split(", ", 1)[0] + ", " + last.split(", ", 1)[1]
+    return f"{first} … {last}"
 
 
 def _edges(ref: np.ndarray, bins: int) -> np.ndarray:

@@ -569,6 +569,7 @@ def _drift_outcome(
         "reference_rows": result.reference_rows,
         "current_rows": result.current_rows,
         "moved": result.moved,
+        "histogram": result.histogram,
         "sampled": result.sampled,
     }
     if p_method:

@@ -22,9 +22,10 @@ def marker(config_file: str) -> str:
     return f"<!-- mlgate:v1 config={safe} -->"
 
 
-def comment_body(config_file: str, markdown: str, note: str) -> str:
-    """Marker, blank line, report: fitted into GitHub's 65,536-character limit."""
-    head = marker(config_file) + "\n\n"
+def comment_body(config_file: str, markdown: str, note: str, digest: str = "") -> str:
+    """Marker, the digest line (if any), blank line, report: fitted into GitHub's
+    65,536-character limit."""
+    head = marker(config_file) + "\n" + (digest + "\n" if digest else "") + "\n"
     return head + fit(clean_api_text(markdown), COMMENT_MAX_CHARS - len(head), note)
 
 
@@ -67,10 +68,13 @@ def upsert(
     *,
     create: bool,
     log: Callable[[str], None] = print,
+    found: list[dict[str, Any]] | None = None,
 ) -> CommentResult:
-    """Update our comment in place (or create it when `create`); delete racing duplicates."""
+    """Update our comment in place (or create it when `create`); delete racing duplicates.
+
+    `found`: our comments, already listed by the caller (not listed again)."""
     mark = body.split("\n", 1)[0]
-    ours = find_ours(client, number, mark)
+    ours = found if found is not None else find_ours(client, number, mark)
     created = False
     if not ours:
         if not create:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from mlgate.ghenv import GitHubEnv
 from mlgate.publish.checkrun import create_check_run, create_status, repo_file
 from mlgate.publish.client import GitHubClient, GitHubError, answer
-from mlgate.publish.comment import comment_body, upsert
+from mlgate.publish.comment import comment_body, find_ours, marker, upsert
+from mlgate.publish.digest import (
+    Digest,
+    DigestError,
+    baseline,
+    decode,
+    digest_of,
+    encode,
+    since_lines,
+)
 from mlgate.publish.retry import RetryPolicy
 from mlgate.publish.workflow import append_summary, command, print_commands, write_outputs
 from mlgate.results import Report
@@ -120,6 +129,13 @@ def publish_github(
     sha = env.head_sha(report.commit)
     link_base = f"{env.server_url}/{env.repository}/blob/{sha}/{prefix}".rstrip("/")
     markdown = _render(report, options, link_base if env.repository and sha else "", log)
+    client = None
+    previous: Previous | None = None
+    if api and env.token and env.repository:
+        client = GitHubClient(env.api_url, env.repository, env.token, policy=policy, log=log)
+        previous = _previous(env, report, options, sha, policy, log)
+        if previous is not None:
+            markdown = with_changes(markdown, previous.changes)
     where = _where(env, options, prefix)
     footer = f"<sub>full report: {where}</sub>"
     note = f"**The report is too long to show here in full: the rest is in {where}.**"
@@ -146,19 +162,18 @@ def publish_github(
             log(f"mlgate: could not write the step outputs ({exc})")
     if not api:
         return result
-    if not env.token or not env.repository:
+    if client is None:
         missing = "token (the github-token input or GITHUB_TOKEN is empty)"
         if env.token:
             missing = "repository (GITHUB_REPOSITORY is not set)"
         log(f"mlgate: not publishing to GitHub: no {missing}; the report is in {where}")
         return result
 
-    client = GitHubClient(env.api_url, env.repository, env.token, policy=policy, log=log)
     icon, title = headline(report)
     _post_check(
         client, report, options, env, sha, f"{icon} {title}", body, note, prefix, result, log
     )
-    _post_comment(client, report, options, env, body, note, result, log)
+    _post_comment(client, report, options, env, body, note, result, log, previous)
     if result.forbidden:
         folder = repo_file(options.report_dir.as_posix(), prefix)
         fork = (
@@ -174,6 +189,70 @@ def publish_github(
             "job `permissions: {checks: write, pull-requests: write, statuses: write}`."
         )
     return result
+
+
+def with_changes(markdown: str, lines: list[str]) -> str:
+    """The report with "Since the last push" under its headline (the first `## ` line)."""
+    if not lines:
+        return markdown
+    block = "\n".join(lines) + "\n\n"
+    head, sep, rest = markdown.partition("\n\n")
+    if head.startswith("## ") and sep:
+        return head + sep + block + rest
+    return block + markdown
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The PR, our comments on it (oldest first) and what changed since the last run."""
+
+    number: int
+    ours: list[dict[str, Any]]
+    changes: list[str]
+    baseline: Digest | None = None
+
+
+def _previous(
+    env: GitHubEnv,
+    report: Report,
+    options: PublishOptions,
+    sha: str,
+    policy: RetryPolicy | None,
+    log: Log,
+) -> Previous | None:
+    """Our sticky comment and the changes since the run whose digest it holds.
+
+    One attempt per call, no waiting (a fault here costs only the "since" lines; the comment
+    step looks again with retries). An unreadable digest is ignored with a log line."""
+    if options.comment == "never":
+        return None
+    once = replace(policy or RetryPolicy(), max_attempts=1)
+    quiet = GitHubClient(env.api_url, env.repository, env.token, policy=once, log=lambda _: None)
+    try:
+        number = _pr_number(quiet, env, sha, lambda _: None)
+        if number is None:
+            return None
+        ours = find_ours(quiet, number, marker(report.config_file))
+    except _FAULTS as exc:
+        log(f'mlgate: could not read the last comment ({exc}): no "since the last push"')
+        return None
+    finally:
+        quiet.session.close()
+    changes: list[str] = []
+    target = None
+    if ours:
+        try:
+            digest = decode(str(ours[0].get("body") or ""))
+        except DigestError as exc:
+            log(
+                f"mlgate: the last run's digest in the comment cannot be read ({exc}); "
+                "not comparing with it"
+            )
+            digest = None
+        if digest is not None:
+            target = baseline(digest, sha)
+            changes = since_lines(target, report, sha)
+    return Previous(number, ours, changes, target)
 
 
 def _post_check(
@@ -253,18 +332,26 @@ def _post_comment(
     note: str,
     result: PublishResult,
     log: Log,
+    previous: Previous | None = None,
 ) -> None:
     if options.comment == "never":
         result.comment = "disabled"
         return
     try:
-        number = _pr_number(client, env, env.head_sha(report.commit), log)
+        number = (
+            previous.number
+            if previous is not None
+            else _pr_number(client, env, env.head_sha(report.commit), log)
+        )
         if number is None:
             result.comment = "no pull request"
             return
-        text = comment_body(report.config_file, body, note)
+        since = previous.baseline if previous is not None else None
+        digest = digest_of(report, since, env.head_sha(report.commit))
+        text = comment_body(report.config_file, body, note, encode(digest))
         create = options.comment == "always" or report.conclusion == "failure"
-        done = upsert(client, number, text, create=create, log=log)
+        found = previous.ours if previous is not None else None
+        done = upsert(client, number, text, create=create, log=log, found=found)
     except _FAULTS as exc:
         result.problems.append(str(exc))
         result.forbidden = result.forbidden or _forbidden(exc)

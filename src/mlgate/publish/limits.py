@@ -73,12 +73,25 @@ def _fold_details(text: str) -> str:
     return "".join(out)
 
 
+_CHART = re.compile(r"^```mermaid\n.*?^```[ \t]*\n(?:[ \t]*\n)?", re.MULTILINE | re.DOTALL)
+
+
+def drop_charts(text: str) -> str:
+    """The text without its Mermaid charts (each a ```` ```mermaid ```` block at column 0)."""
+    return _CHART.sub("", text)
+
+
 def fit(text: str, limit: int, note: str, measure: Measure = chars) -> str:
-    """`text` if it fits in `limit`; else folded `<details>`, then cut at a safe point + `note`.
+    """`text` if it fits in `limit`; else without charts, then with `<details>` folded, then cut
+    at a safe point + `note`.
 
     The verdict and the failures come first in the report, so what is dropped first is the
-    detail: the folded lists, then the tail. The result always fits, note included.
+    pictures, then the detail: the folded lists, then the tail. The result always fits, note
+    included.
     """
+    if measure(text) <= limit:
+        return text
+    text = drop_charts(text)
     if measure(text) <= limit:
         return text
     note = "\n\n" + note.strip() + "\n"

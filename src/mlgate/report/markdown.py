@@ -10,10 +10,14 @@ from urllib.parse import quote
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
 from mlgate.registry import Registry
+from mlgate.report.charts import charts_of
 from mlgate.report.text import (
     code_md,
+    escape_md,
     fmt_value,
+    html_text,
     message_md,
+    one_line,
     plain_code,
     plain_text,
     unescape_md,
@@ -68,6 +72,28 @@ def example_columns(examples: list[dict[str, Any]]) -> list[str]:
             if key not in cols:
                 cols.append(key)
     return cols
+
+
+#: The longest reason a table of checks shows (the whole message is in the check's details).
+REASON_CHARS = 140
+#: The longest observed/expected value a table of checks shows.
+VALUE_CHARS = 40
+
+
+def needs_details(check: CheckResult) -> bool:
+    """Whether a check has more to show than its table row: examples, or a longer message."""
+    message = str(check.message)
+    if check.examples or "\n" in message.strip() or len(message) > REASON_CHARS:
+        return True
+    return any(len(fmt_value(v)) > VALUE_CHARS for v in (check.observed, check.expected))
+
+
+def not_shown(check: CheckResult, limit: int) -> int:
+    """How many offending rows/values a check counted beyond the examples shown."""
+    count = (check.details or {}).get("count")
+    if not isinstance(count, int) or isinstance(count, bool):
+        return 0
+    return max(0, count - min(len(check.examples), limit))
 
 
 def location_link(check: CheckResult, link_base: str | None) -> str:
@@ -136,10 +162,27 @@ def render_template(
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters.update(num=fmt_value, pretty_id=pretty_id)
     if plain:
-        env.filters.update(md=plain_text, code=plain_code, num=fmt_value, pretty_id=pretty_id)
+        env.filters.update(
+            md=plain_text,
+            code=plain_code,
+            html=plain_text,
+            cell=lambda v, n=REASON_CHARS: plain_text(one_line(v, n)),
+            value_cell=lambda v: (
+                "—" if v is None else plain_text(one_line(fmt_value(v), VALUE_CHARS))
+            ),
+        )
     else:
-        env.filters.update(md=message_md, code=code_md, num=fmt_value, pretty_id=pretty_id)
+        env.filters.update(
+            md=message_md,
+            code=code_md,
+            html=html_text,
+            cell=lambda v, n=REASON_CHARS: message_md(one_line(v, n)),
+            value_cell=lambda v: (
+                "—" if v is None else escape_md(one_line(fmt_value(v), VALUE_CHARS))
+            ),
+        )
     icon, text = headline(report)
     try:
         tpl = env.get_template(name)
@@ -163,6 +206,9 @@ def render_template(
             sections=sections,
             example_columns=example_columns,
             where=lambda c: location_link(c, link_base),
+            charts=[] if plain else charts_of(report),
+            needs_details=needs_details,
+            not_shown=lambda c: not_shown(c, report.max_failures_shown),
         ):
             size += len(piece)
             if size > MAX_OUTPUT_CHARS:

@@ -35,6 +35,26 @@ def escape_md(value: Any) -> str:
     return text.replace("\r", "").replace("\n", "<br>")
 
 
+def html_text(value: Any) -> str:
+    """Untrusted text inside an HTML element (a `<summary>`): entities, no pings, no refs."""
+    import html
+
+    text = html.escape(clean_xml_text(str(value)), quote=True).replace("\n", " ")
+    text = _MENTION.sub("@" + WORD_JOINER, text)
+    text = _ISSUE_REF.sub("#" + WORD_JOINER, text)
+    return _GH_REF.sub(lambda m: m.group(1) + WORD_JOINER + "-", text)
+
+
+def one_line(value: Any, limit: int) -> str:
+    """The first non-empty line of a text, cut to `limit` characters (with …)."""
+    text = str(value).replace("\r", "")
+    first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+    more = first != text.strip()
+    if len(first) > limit:
+        return first[: limit - 1].rstrip() + "…"
+    return first + (" …" if more else "")
+
+
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^\n]+?)(?<!`)\1(?!`)")
 
 

@@ -273,6 +273,8 @@ def make_report(
         commit=commit,
         base_ref=base_ref,
         duration_s=round(duration, 3),
+        charts=config.report.charts,
+        max_failures_shown=config.report.max_failures_shown,
     )
 
 
