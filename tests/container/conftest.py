@@ -9,14 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
-from tests.github.conftest import REPOSITORY
-from tests.github.fake_github import FakeGitHub
+from tests.github.conftest import fake  # noqa: F401 - the fake GitHub API, shared
 
 IMAGE = os.environ.get("MLGATE_TEST_IMAGE", "mlgate-action:test")
 
@@ -66,15 +64,6 @@ def image() -> str:
     built = _docker("build", "--network", "host", "--tag", IMAGE, str(REPO), timeout=1800)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return IMAGE
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    owner, repo = REPOSITORY.split("/")
-    with FakeGitHub(owner, repo) as server:
-        yield server
-        assert server.rejected == [], "requests the OpenAPI description rejects"
-        assert server.response_errors == [], "fake answers that break the description"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from tests.github.conftest import HEAD_SHA, PR_EVENT, PR_NUMBER, REPOSITORY
 from tests.github.fake_github import TOKEN, FakeGitHub
 from tests.github.test_entrypoint import CONFIG, outputs
+from tests.model.projects import git
 
 RUNNER_UID = 1001  # the `runner` user that owns the workspace on GitHub's hosted runners
 
@@ -23,17 +24,6 @@ pytestmark = pytest.mark.container
 def chown_tree(root: Path, uid: int = RUNNER_UID) -> None:
     for path in [root, *root.rglob("*")]:
         os.lchown(path, uid, uid)
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def write_project(ws: Path, csv: str = "id,age,name\n1,30,a\n2,,b\n3,40,c\n") -> None:
