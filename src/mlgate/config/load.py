@@ -74,6 +74,7 @@ def _build(path: Path, doc: Document) -> Config:
             ref=spec.get("ref"),
             chunk_rows=spec.get("chunk_rows"),
             options=dict(spec.get("options", {})),
+            engine=spec.get("engine"),
         )
         for name, spec in data.get("datasets", {}).items()
     }

@@ -17,6 +17,7 @@ FailOn = Literal["error", "warning", "never"]
 @dataclass(frozen=True)
 class Gate:
     fail_on: FailOn = "error"
+    engine: str | None = None  # the default engine of data checks (None: duckdb if installed)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class DatasetSpec:
     ref: str | None = None
     chunk_rows: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    engine: str | None = None  # duckdb | pandas; None: `gate.engine`
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import NAME
+from mlgate.config.schema_parts import ENGINE, NAME
 from mlgate.data.dataset_schema import DATASET
 from mlgate.families import load_families
 from mlgate.model.model_schema import MODEL
@@ -24,7 +24,8 @@ def build_schema() -> dict[str, Any]:
                     "enum": ["error", "warning", "never"],
                     "default": "error",
                     "description": "Which outcome fails the run (exit 1).",
-                }
+                },
+                "engine": ENGINE,
             },
         },
         "report": {

@@ -10,3 +10,8 @@ SEVERITY: dict[str, Any] = {
 }
 FRACTION: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": 1}
 NAME: dict[str, Any] = {"type": "string", "pattern": r"^[A-Za-z0-9_.\-]+$"}
+ENGINE: dict[str, Any] = {
+    "enum": ["duckdb", "pandas"],
+    "description": "Where data checks compute: `duckdb` (default for files: SQL over the files "
+    "in place, out of core) or `pandas` (in memory). Verdicts are the same on both.",
+}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlgate.config.schema_parts import ENGINE
+
 DATASET: dict[str, Any] = {
     "type": "object",
     "description": "A named input file (or glob), relative to the folder of mlgate.yml.",
@@ -29,6 +31,7 @@ DATASET: dict[str, Any] = {
             "description": "Stream the data in chunks of this many rows: memory is bounded by "
             "the chunk, not the file.",
         },
+        "engine": {**ENGINE, "description": "This dataset's engine (default: `gate.engine`)."},
         "options": {
             "type": "object",
             "description": "Reader options, e.g. {sep: ';'}; csv options other than sep, "

@@ -1,0 +1,130 @@
+"""Where a suite's statistics are computed: the engines behind `StatsBackend`.
+
+- `pandas` (`mlgate.data.pandas_backend`): frames in memory, streamed in chunks; the reference
+  every other engine is tested against, and the engine of in-memory frames (`mlgate.testing`).
+- `duckdb` (`mlgate.engines.duckdb_engine`, the default for files): SQL over the files in
+  place; a suite is a few scans (`mlgate.engines.profile_sql`).
+
+A suite an engine cannot compute with the pandas engine's exact meaning (a nested column, a
+rule comparing text with numbers, reader options only pandas has) runs on pandas instead, so
+the verdict never depends on the engine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mlgate.errors import CheckError
+
+if TYPE_CHECKING:
+    from mlgate.config.model import DatasetSpec
+    from mlgate.context import RunContext
+    from mlgate.data.backend import Profile
+    from mlgate.data.suite import Suite
+    from mlgate.engines.sql import Relation
+
+ENGINES = ("duckdb", "pandas")
+EXTRA = {"duckdb": "duckdb", "postgresql": "postgres"}
+
+
+def install_hint(engine: str) -> str:
+    return (
+        f"the {engine} engine is not installed: pip install 'mlgate[{EXTRA.get(engine, engine)}]'"
+    )
+
+
+def engine_of(spec: DatasetSpec, ctx: RunContext) -> str:
+    """The dataset's engine: its own `engine`, else `gate.engine`, else duckdb when installed."""
+    chosen = spec.engine or getattr(ctx.config.gate, "engine", None)
+    if chosen:
+        if chosen == "duckdb" and importlib.util.find_spec("duckdb") is None:
+            raise CheckError(install_hint("duckdb"))
+        return chosen
+    return "duckdb" if importlib.util.find_spec("duckdb") is not None else "pandas"
+
+
+def relation_for(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
+    """The dataset as a relation of its engine (once per run), or None: pandas reads it."""
+    return ctx.memo(("engine-relation", spec.name), lambda: _relation(spec, ctx))
+
+
+def _relation(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
+    from mlgate.datasets import _COMPRESSIONS, dataset_paths, detect_format
+
+    if engine_of(spec, ctx) != "duckdb":
+        return None
+    from mlgate.engines import duckdb_engine as duck
+
+    fmt = spec.format or detect_format(spec.path)
+    paths = dataset_paths(spec, ctx)
+    con = ctx.memo(("engine-duckdb",), lambda: _connect(ctx))
+    compressed = any(str(p).lower().endswith(_COMPRESSIONS) for p in paths)
+    if fmt == "parquet" and not compressed and not spec.options:
+        return duck.parquet_relation(spec.name, con, paths)
+    if spec.chunk_rows:  # bounded memory asked for a format only pandas streams
+        return None
+    table = _arrow_table(spec, paths, fmt)
+    return None if table is None else duck.arrow_relation(spec.name, con, table)
+
+
+def _connect(ctx: RunContext) -> Any:
+    from mlgate.engines.duckdb_engine import connect
+
+    con = connect()
+    ctx.on_close(con.close)
+    return con
+
+
+def _arrow_table(spec: DatasetSpec, paths: Sequence[Any], fmt: str) -> Any:
+    """The files as one Arrow table, read as the pandas engine reads them; None when pandas
+    itself would parse them (reader options pyarrow lacks)."""
+    import pyarrow as pa
+
+    from mlgate.datasets import _ARROW_CSV_OPTIONS, _dedupe, _read_table
+    from mlgate.errors import DatasetError
+
+    options = dict(spec.options)
+    if (fmt in ("csv", "tsv") and set(options) - _ARROW_CSV_OPTIONS) or (
+        fmt == "jsonl" and options
+    ):
+        return None
+    try:
+        tables = [_read_table(p, fmt, options) for p in paths]
+    except DatasetError:
+        raise
+    except Exception as exc:
+        raise DatasetError(
+            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from exc
+    try:
+        table = (
+            tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # files whose columns differ: pandas concatenates them its own way
+    names = table.schema.names
+    if len(set(names)) != len(names):
+        table = table.rename_columns(_dedupe(names))
+    return table
+
+
+def profile_suite(
+    suite: Suite, dataset: str, ctx: RunContext, drift_columns: Sequence[str] | None
+) -> Profile | None:
+    """The suite's profile computed by the dataset's engine; None: the pandas engine does it."""
+    from mlgate.engines.columns import UnsupportedError
+    from mlgate.engines.profile_sql import SqlProfiler
+
+    spec = ctx.config.datasets.get(dataset)
+    if spec is None:
+        return None
+    relation = relation_for(spec, ctx)
+    if relation is None:
+        return None
+    try:
+        return SqlProfiler(relation, suite, drift_columns).run()
+    except UnsupportedError:
+        return None
