@@ -97,23 +97,17 @@ class SqlProfiler:
                 raise UnsupportedError(
                     f"column `{name}` of a type the engine does not read exactly"
                 )
-        first = Aggregates()
-        total = first.add("count(*)")
-        null_alias = {n: first.add(f"count(*) FILTER (WHERE {self.missing(n)})") for n in names}
-        head = self.frame(f"SELECT {first.select()} FROM {rel.from_sql}").iloc[0]
-        p.rows = int(head[total])
-        self.nulls = {n: int(head[a]) for n, a in null_alias.items()}
-        for name in names:
-            p.column[name] = self._column_base(name)
         scan = Aggregates()
-        todo: list[Any] = []
-        for name in names:
-            todo.append(self._column_aggregates(p.column[name], scan))
+        total = scan.add("count(*)")
+        null_alias = {n: scan.add(f"count(*) FILTER (WHERE {self.missing(n)})") for n in names}
+        todo = [self._column_aggregates(name, scan) for name in names]
         keys = self._key_aggregates(scan)
         rules = self._rule_aggregates(scan)
-        row = (
-            self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}").iloc[0] if scan.exprs else {}
-        )
+        row = self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}").iloc[0]
+        p.rows = int(row[total])
+        self.nulls.update({n: int(row[a]) for n, a in null_alias.items()})
+        for name in names:
+            p.column[name] = self._column_base(name)
         for finish in todo:
             finish(row)
         keys(row)
@@ -132,24 +126,25 @@ class SqlProfiler:
             cp.dtypes.append(dtype)
         return cp
 
-    def _column_aggregates(self, cp: ColumnProfile, scan: Aggregates) -> Any:
-        """Add a column's aggregates to the scan; return what reads them back."""
-        name, sc = cp.name, self.rel.types[cp.name]
+    def _column_aggregates(self, name: str, scan: Aggregates) -> Any:
+        """Add a column's aggregates to the scan; return what reads them back (the kind is
+        the column's before missing values turn integers into floats: the same predicates)."""
+        sc = self.rel.types[name]
         rules = self.suite.column(name)
-        kind = cp.kind
+        kind = sc.kind
         x, ok = self.x(name), self.present(name)
         aliases: dict[str, str] = {}
         checks: dict[str, tuple[str, str]] = {}  # key -> (alias, offending predicate)
-        if cp.count and (kind in NUMERIC or kind == "datetime"):
+        if kind in NUMERIC or kind == "datetime":
             aliases["min"] = scan.add(f"min({x}) FILTER (WHERE {ok})")
             aliases["max"] = scan.add(f"max({x}) FILTER (WHERE {ok})")
-        if cp.count and kind == "float":
+        if kind == "float":
             aliases["frac"] = scan.add(f"count(*) FILTER (WHERE {ok} AND {x} <> floor({x}))")
         stats = rules is not None and bool(rules.stats or rules.quantiles)
-        if cp.count and stats and kind in (*NUMERIC, "boolean"):
-            self._moment_aggregates(cp, scan, aliases, rules)
-        if cp.count and rules is not None:
-            checks = self._check_predicates(cp, sc, rules)
+        if rules is not None and stats and kind in (*NUMERIC, "boolean"):
+            self._moment_aggregates(name, kind, scan, aliases, rules)
+        if rules is not None:
+            checks = self._check_predicates(name, kind, sc, rules)
             for key, (_, bad) in list(checks.items()):
                 checks[key] = (scan.add(f"count(*) FILTER (WHERE {ok} AND {bad})"), bad)
             if rules.unique:
@@ -159,6 +154,15 @@ class SqlProfiler:
                 )
 
         def finish(row: Any) -> None:
+            cp = self.profile.column[name]
+            if (
+                cp.nulls
+                and rules is not None
+                and (rules.nullable is False or rules.max_missing is not None)
+            ):
+                cp.null_rows = self._rows(self.missing(name))
+            if not cp.count:
+                return
             if "min" in aliases:
                 cp.min = _scalar(row[aliases["min"]], sc)
                 cp.max = _scalar(row[aliases["max"]], sc)
@@ -183,20 +187,14 @@ class SqlProfiler:
                 self._check_problems(cp, rules)
             if name in self.drift and cp.count:
                 self._drift_values(cp)
-            if (
-                cp.nulls
-                and rules is not None
-                and (rules.nullable is False or rules.max_missing is not None)
-            ):
-                cp.null_rows = self._rows(self.missing(name))
 
         return finish
 
     def _moment_aggregates(
-        self, cp: ColumnProfile, scan: Aggregates, aliases: dict[str, str], rules: Any
+        self, name: str, kind: str, scan: Aggregates, aliases: dict[str, str], rules: Any
     ) -> None:
-        x, ok = self.x(cp.name), self.present(cp.name)
-        num = self.d.double(f"CAST({x} AS INTEGER)" if cp.kind == "boolean" else x)
+        x, ok = self.x(name), self.present(name)
+        num = self.d.double(f"CAST({x} AS INTEGER)" if kind == "boolean" else x)
         finite = f"(CASE WHEN {self.d.isnan(f'({num}) - ({num})')} THEN NULL ELSE {num} END)"
         aliases["n"] = scan.add(f"count(*) FILTER (WHERE {ok})")
         aliases["mean"] = scan.add(f"avg({num}) FILTER (WHERE {ok})")
@@ -231,12 +229,12 @@ class SqlProfiler:
             cp.quantiles = dict(zip(qs, (float(v) for v in values), strict=True))
 
     def _check_predicates(
-        self, cp: ColumnProfile, sc: SqlColumn, rules: ColumnRules
+        self, name: str, kind: str, sc: SqlColumn, rules: ColumnRules
     ) -> dict[str, tuple[str, str]]:
         """The offending-value predicate of each min/max/allowed/pattern check that applies."""
         from mlgate.data.pandas_backend import bound_value
 
-        x, kind = self.x(cp.name), cp.kind
+        x = self.x(name)
         out: dict[str, tuple[str, str]] = {}
         for key, bound in (("min", rules.min), ("max", rules.max)):
             if bound is None:
@@ -404,8 +402,8 @@ class SqlProfiler:
             if k not in self.rel.types:
                 raise UnsupportedError(f"column `{k}` in duplicated rows")
         v.denominator = p.rows
-        if not p.rows:
-            return
+        if not p.rows or self._clean_key_within(set(subset)):
+            return  # a duplicated row repeats every key: none when a key never repeats
         keys = ", ".join(self.key(c) for c in subset)
         df = self.frame(
             f"SELECT count(*) AS n FROM (SELECT 1 AS one FROM {self.rel.from_sql} "
@@ -414,6 +412,20 @@ class SqlProfiler:
         v.count = p.rows - int(df["n"].iloc[0])
         if v.count:
             self._repeat_examples(v, subset, label=False)
+
+    def _clean_key_within(self, subset: set[str]) -> bool:
+        """Whether a declared key within `subset` is never missing and never repeated."""
+        p = self.profile
+        clean = [
+            key
+            for key, v in p.keys.items()
+            if v.problem is None and v.denominator == p.rows and v.count == 0
+        ]
+        for name, cp in p.column.items():
+            u = cp.checks.get("unique")
+            if u is not None and cp.nulls == 0 and u.count == 0 and u.denominator == p.rows:
+                clean.append((name,))
+        return any(set(key) <= subset for key in clean)
 
     def _rule_aggregates(self, scan: Aggregates) -> Any:
         p, aliases = self.profile, {}
