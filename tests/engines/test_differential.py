@@ -35,6 +35,8 @@ from mlgate.engines.columns import UnsupportedError  # noqa: E402
 from mlgate.engines.duckdb_engine import arrow_relation, connect, parquet_relation  # noqa: E402
 from mlgate.engines.profile_sql import SqlProfiler  # noqa: E402
 
+#: Suites the DuckDB engine hands to pandas (so the verdicts stay the same), and why.
+KNOWN_FALLBACKS = ("infinities", "nonexistent", "ambiguous", "comparing")
 TEXT = st.sampled_from(["a", "b", "ab", "", "é", "日本", "a b", "B", "ba", "abc"])
 ZONES = ("UTC", "Europe/Paris")
 
@@ -275,7 +277,8 @@ def both(table: pa.Table, ref_table: pa.Table, entry: dict[str, Any], tmp: Path)
             assert ref_rel is not None
             try:
                 got_p = SqlProfiler(rel, suite, drift_cols).run()
-            except UnsupportedError:  # the pandas engine computes this suite
+            except UnsupportedError as exc:  # the pandas engine computes this suite
+                assert any(known in str(exc) for known in KNOWN_FALLBACKS), exc
                 return
             got_r = SqlProfiler(ref_rel, ref_suite, drift_cols).run()
             assert_same(want, outcomes(suite, entry, got_p, got_r), entry)

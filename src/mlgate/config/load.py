@@ -68,13 +68,16 @@ def _build(path: Path, doc: Document) -> Config:
     datasets = {
         name: DatasetSpec(
             name=name,
-            path=spec["path"],
+            path=spec.get("path", ""),
             location=doc.locate(("datasets", name)),
             format=spec.get("format"),
             ref=spec.get("ref"),
             chunk_rows=spec.get("chunk_rows"),
             options=dict(spec.get("options", {})),
             engine=spec.get("engine"),
+            connection=spec.get("connection"),
+            table=spec.get("table"),
+            sql=spec.get("sql"),
         )
         for name, spec in data.get("datasets", {}).items()
     }

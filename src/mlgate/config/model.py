@@ -39,6 +39,9 @@ class DatasetSpec:
     chunk_rows: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     engine: str | None = None  # duckdb | pandas; None: `gate.engine`
+    connection: str | None = None  # a database URL, `${VAR}` not yet expanded
+    table: str | None = None
+    sql: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,14 @@ from mlgate.config.schema_parts import ENGINE
 
 DATASET: dict[str, Any] = {
     "type": "object",
-    "description": "A named input file (or glob), relative to the folder of mlgate.yml.",
+    "description": "A named input: a file (or glob) relative to the folder of mlgate.yml, or a "
+    "table or query on a database (`connection` with `table` or `sql`).",
     "additionalProperties": False,
-    "required": ["path"],
+    "oneOf": [
+        {"required": ["path"], "not": {"anyOf": [{"required": ["table"]}, {"required": ["sql"]}]}},
+        {"required": ["connection", "table"], "not": {"required": ["sql"]}},
+        {"required": ["connection", "sql"], "not": {"required": ["table"]}},
+    ],
     "properties": {
         "path": {
             "type": "string",
@@ -30,6 +35,22 @@ DATASET: dict[str, Any] = {
             "minimum": 1,
             "description": "Stream the data in chunks of this many rows: memory is bounded by "
             "the chunk, not the file.",
+        },
+        "connection": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A database URL (`postgresql://user@host:5432/db`); `${VAR}` expands "
+            "from the environment. Never shown: messages name the host, port and database only.",
+        },
+        "table": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With `connection`: the table (`schema.table` allowed) to check.",
+        },
+        "sql": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With `connection`: a query whose rows are checked (run read-only).",
         },
         "engine": {**ENGINE, "description": "This dataset's engine (default: `gate.engine`)."},
         "options": {

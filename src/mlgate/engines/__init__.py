@@ -4,6 +4,7 @@
   every other engine is tested against, and the engine of in-memory frames (`mlgate.testing`).
 - `duckdb` (`mlgate.engines.duckdb_engine`, the default for files): SQL over the files in
   place; a suite is a few scans (`mlgate.engines.profile_sql`).
+- `postgresql` (`mlgate.engines.postgres`): a table or read-only query by connection URL.
 
 A suite an engine cannot compute with the pandas engine's exact meaning (a nested column, a
 rule comparing text with numbers, reader options only pandas has) runs on pandas instead, so
@@ -53,6 +54,8 @@ def relation_for(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
 def _relation(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
     from mlgate.datasets import _COMPRESSIONS, dataset_paths, detect_format
 
+    if spec.connection:
+        return _database(spec, ctx)
     if engine_of(spec, ctx) != "duckdb":
         return None
     from mlgate.engines import duckdb_engine as duck
@@ -67,6 +70,26 @@ def _relation(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
         return None
     table = _arrow_table(spec, paths, fmt)
     return None if table is None else duck.arrow_relation(spec.name, con, table)
+
+
+def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
+    """A table or query on the database of `connection`."""
+    from mlgate.engines.connection import expand, redact
+
+    assert spec.connection is not None
+    url = expand(spec.connection, spec.name)
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        from mlgate.engines.postgres import PostgresRelation
+
+        rel = PostgresRelation(spec.name, url.replace("postgresql+psycopg", "postgresql", 1),
+                               spec.table, spec.sql)  # fmt: skip
+        ctx.on_close(rel.close)
+        return rel
+    raise CheckError(
+        f"dataset {spec.name!r}: connection {redact(url)} is not supported; supported: "
+        "postgresql://"
+    )
 
 
 def _connect(ctx: RunContext) -> Any:
@@ -126,5 +149,10 @@ def profile_suite(
         return None
     try:
         return SqlProfiler(relation, suite, drift_columns).run()
-    except UnsupportedError:
+    except UnsupportedError as exc:
+        if spec.connection:  # the data is not here: no other engine can compute it
+            raise CheckError(
+                f"dataset {dataset!r}: this suite cannot be computed on "
+                f"{relation.dialect.name} with the same meaning as elsewhere: {exc}"
+            ) from None
         return None

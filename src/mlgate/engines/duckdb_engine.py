@@ -38,6 +38,7 @@ class DuckRelation:
         self.name = name
         self.con = con
         self.from_sql = from_sql
+        self.rows_sql = from_sql
         self.columns = columns
         self.types = types
         self.row = row

@@ -277,7 +277,7 @@ class SqlProfiler:
         if not self.limit or not self.rel.row:
             return []
         df = self.frame(
-            f"SELECT {self.x(self.rel.row)} AS r FROM {self.rel.from_sql} WHERE {where}"
+            f"SELECT {self.x(self.rel.row)} AS r FROM {self.rel.rows_sql} WHERE {where}"
             f"{self.order()} LIMIT {self.limit}"
         )
         return [int(r) for r in df["r"]]
@@ -288,7 +288,7 @@ class SqlProfiler:
         where = f"{ok} AND {bad}"
         if self.limit:
             df = self.frame(
-                f"SELECT {self.row_expr()} AS r, {x} AS v FROM {rel.from_sql} WHERE {where}"
+                f"SELECT {self.row_expr()} AS r, {x} AS v FROM {rel.rows_sql} WHERE {where}"
                 f"{self.order()} LIMIT {self.limit}",
                 like={"v": name},
             )
@@ -298,7 +298,7 @@ class SqlProfiler:
             ]
         first = f"min({self.x(rel.row)})" if rel.row else "0"
         top = self.frame(
-            f"SELECT {x} AS v, count(*) AS n, {first} AS f FROM {rel.from_sql} WHERE {where} "
+            f"SELECT {x} AS v, count(*) AS n, {first} AS f FROM {rel.rows_sql} WHERE {where} "
             f"GROUP BY {x} ORDER BY n DESC, f LIMIT {TOP_VALUES}",
             like={"v": name},
         )
@@ -318,7 +318,7 @@ class SqlProfiler:
             df = self.frame(
                 f"SELECT r, f{picked} FROM ("
                 f"SELECT {r} AS r, min({r}) OVER (PARTITION BY {keys}) AS f{shown} "
-                f"FROM {rel.from_sql} WHERE {ok}) AS t WHERE r > f ORDER BY r LIMIT {self.limit}",
+                f"FROM {rel.rows_sql} WHERE {ok}) AS t WHERE r > f ORDER BY r LIMIT {self.limit}",
                 like={"v_" + c: c for c in cols},
             )
             for rec in df.to_dict("records"):
@@ -329,7 +329,7 @@ class SqlProfiler:
         if label:
             groups = ", ".join(self.x(c) for c in cols)
             top = self.frame(
-                f"SELECT {groups}, count(*) AS n__, min({r}) AS f__ FROM {rel.from_sql} "
+                f"SELECT {groups}, count(*) AS n__, min({r}) AS f__ FROM {rel.rows_sql} "
                 f"WHERE {ok} GROUP BY {groups} "
                 f"HAVING count(*) > 1 ORDER BY n__ DESC, f__ LIMIT 5",
                 like={c: c for c in cols},
@@ -467,7 +467,7 @@ class SqlProfiler:
                 if v.count and self.limit:
                     shown = "".join(f", {self.x(c)}" for c in cols)
                     df = self.frame(
-                        f"SELECT {self.row_expr()} AS r__{shown} FROM {self.rel.from_sql} "
+                        f"SELECT {self.row_expr()} AS r__{shown} FROM {self.rel.rows_sql} "
                         f"WHERE {bad}{self.order()} LIMIT {self.limit}",
                         like={c: c for c in cols},
                     )

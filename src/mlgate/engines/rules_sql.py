@@ -99,8 +99,10 @@ def compile_rule(
                 return plain
             nan = " OR ".join(d.isnan(x[1]) for x in (a, b) if x[2])
             return f"(CASE WHEN {nan} THEN {'TRUE' if sym == '<>' else 'FALSE'} ELSE {plain} END)"
-        if ka == "str" and kb == "str":
-            return f"({a[1]} {sym} {b[1]})"
+        if ka in ("str", "strlit") and kb in ("str", "strlit"):
+            left = d.text(a[1]) if ka == "strlit" else a[1]
+            right = d.text(b[1]) if kb == "strlit" else b[1]
+            return f"({left} {sym} {right})"
         if (ka == "time" or ka.startswith("tz:")) and kb == "strlit":
             return f"({a[1]} {sym} {stamp(b[1], ka)})"
         if (kb == "time" or kb.startswith("tz:")) and ka == "strlit":
@@ -145,11 +147,11 @@ def compile_rule(
             if type(node.op) in _ARITH:
                 return "num", f"({a[1]} {_ARITH[type(node.op)]} {b[1]})", True
             if isinstance(node.op, ast.Div):
-                return "num", f"({a[1]} / {b[1]})", True
+                return "num", d.divide(a[1], b[1]), True
             if isinstance(node.op, ast.FloorDiv):
-                return "num", f"floor({a[1]} / {b[1]})", True
+                return "num", f"floor({d.divide(a[1], b[1])})", True
             if isinstance(node.op, ast.Pow):
-                return "num", f"pow({a[1]}, {b[1]})", True
+                return "num", d.power(a[1], b[1]), True
             if isinstance(node.op, ast.Mod):
                 m = d.fmod(a[1], b[1])
                 return (

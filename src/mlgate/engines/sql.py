@@ -57,6 +57,13 @@ class Dialect:
     def fmod(self, a: str, b: str) -> str:
         return f"fmod({a}, {b})"
 
+    def divide(self, a: str, b: str) -> str:
+        """IEEE division (x/0 is ±inf or NaN, as in numpy)."""
+        return f"({a} / {b})"
+
+    def power(self, a: str, b: str) -> str:
+        return f"pow({a}, {b})"
+
     def as_text(self, expr: str) -> str:
         return f"CAST({expr} AS VARCHAR)"
 
@@ -97,6 +104,7 @@ class Relation(Protocol):
     name: str
     dialect: Dialect
     from_sql: str  # a FROM item
+    rows_sql: str  # a FROM item that has the `row` column (may cost a sort: examples only)
     row: str | None  # a column of 0-based row positions; None: the engine has no row order
     columns: list[str]  # every column, in order (not `row`)
     types: dict[str, SqlColumn]  # the columns whose values the engine handles exactly
