@@ -278,7 +278,9 @@ def both(table: pa.Table, ref_table: pa.Table, entry: dict[str, Any], tmp: Path)
             try:
                 got_p = SqlProfiler(rel, suite, drift_cols).run()
             except UnsupportedError as exc:  # the pandas engine computes this suite
-                assert any(known in str(exc) for known in KNOWN_FALLBACKS), exc
+                why = str(exc)
+                if not any(known in why for known in KNOWN_FALLBACKS):
+                    raise
                 return
             got_r = SqlProfiler(ref_rel, ref_suite, drift_cols).run()
             assert_same(want, outcomes(suite, entry, got_p, got_r), entry)

@@ -84,7 +84,7 @@ def test_an_unreachable_server_names_host_and_port_never_the_password(tmp_path: 
         f"  db: {{connection: 'postgresql://gate:s3cr3tpw@127.0.0.1:{port}/risk', table: t}}\n",
         "  - dataset: db\n    rows: {min: 1}\n",
     )
-    code, checks = run_gate(tmp_path)
+    _, checks = run_gate(tmp_path)
     msg = checks["data/db/rows"]["message"]
     assert checks["data/db/rows"]["status"] == "error"
     assert f"postgresql://127.0.0.1:{port}/risk" in msg
@@ -119,7 +119,8 @@ def test_a_failing_query_gives_the_servers_message(tmp_path: Path, postgres_url:
 
 def test_a_query_cannot_write(tmp_path: Path, postgres_url: str, pg_load: Any) -> None:
     pg_load("keep", frame())
-    _write(tmp_path, f"  db: {{connection: '{postgres_url}', sql: 'delete from keep returning *'}}\n",
+    sql = "delete from keep returning *"
+    _write(tmp_path, f"  db: {{connection: '{postgres_url}', sql: '{sql}'}}\n",
            "  - dataset: db\n    rows: {min: 1}\n")  # fmt: skip
     _, checks = run_gate(tmp_path)
     assert checks["data/db/rows"]["status"] == "error"
