@@ -34,6 +34,9 @@ class PostgresDialect(Dialect):
     def double(self, expr: str) -> str:
         return f"CAST({expr} AS DOUBLE PRECISION)"
 
+    def count_where(self, condition: str) -> str:
+        return f"count(*) FILTER (WHERE {condition})"
+
     def real(self, value: float) -> str:
         return f"CAST({value!r} AS REAL)"
 

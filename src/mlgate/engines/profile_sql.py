@@ -99,7 +99,7 @@ class SqlProfiler:
                 )
         scan = Aggregates()
         total = scan.add("count(*)")
-        null_alias = {n: scan.add(f"count(*) FILTER (WHERE {self.missing(n)})") for n in names}
+        null_alias = {n: scan.add(self.d.count_where(self.missing(n))) for n in names}
         todo = [self._column_aggregates(name, scan) for name in names]
         keys = self._key_aggregates(scan)
         rules = self._rule_aggregates(scan)
@@ -139,17 +139,17 @@ class SqlProfiler:
             aliases["min"] = scan.add(f"min({x}) FILTER (WHERE {ok})")
             aliases["max"] = scan.add(f"max({x}) FILTER (WHERE {ok})")
         if kind == "float":
-            aliases["frac"] = scan.add(f"count(*) FILTER (WHERE {ok} AND {x} <> floor({x}))")
+            aliases["frac"] = scan.add(self.d.count_where(f"{ok} AND {x} <> floor({x})"))
         stats = rules is not None and bool(rules.stats or rules.quantiles)
         if rules is not None and stats and kind in (*NUMERIC, "boolean"):
             self._moment_aggregates(name, kind, scan, aliases, rules)
         if rules is not None:
             checks = self._check_predicates(name, kind, sc, rules)
             for key, (_, bad) in list(checks.items()):
-                checks[key] = (scan.add(f"count(*) FILTER (WHERE {ok} AND {bad})"), bad)
+                checks[key] = (scan.add(self.d.count_where(f"{ok} AND {bad}")), bad)
             if rules.unique:
                 aliases["unique"] = scan.add(
-                    f"count(*) FILTER (WHERE {ok}) - "
+                    f"{self.d.count_where(ok)} - "
                     f"{self.d.distinct_count([self.key(name)])} FILTER (WHERE {ok})"
                 )
 
@@ -196,13 +196,11 @@ class SqlProfiler:
         x, ok = self.x(name), self.present(name)
         num = self.d.double(f"CAST({x} AS INTEGER)" if kind == "boolean" else x)
         finite = f"(CASE WHEN {self.d.isnan(f'({num}) - ({num})')} THEN NULL ELSE {num} END)"
-        aliases["n"] = scan.add(f"count(*) FILTER (WHERE {ok})")
+        aliases["n"] = scan.add(self.d.count_where(ok))
         aliases["mean"] = scan.add(f"avg({num}) FILTER (WHERE {ok})")
         aliases["var"] = scan.add(f"var_samp({finite}) FILTER (WHERE {ok})")
-        aliases["inf"] = scan.add(f"count(*) FILTER (WHERE {ok} AND {finite} IS NULL)")
-        aliases["pinf"] = scan.add(
-            f"count(*) FILTER (WHERE {ok} AND {num} > 0 AND {finite} IS NULL)"
-        )
+        aliases["inf"] = scan.add(self.d.count_where(f"{ok} AND {finite} IS NULL"))
+        aliases["pinf"] = scan.add(self.d.count_where(f"{ok} AND {num} > 0 AND {finite} IS NULL"))
         qs = [q for q, _ in rules.quantiles] + (
             [0.5] if any(k == "median" for k, _ in rules.stats) else []
         )
@@ -372,7 +370,7 @@ class SqlProfiler:
                 if k not in self.rel.types:
                     raise UnsupportedError(f"column `{k}` in a key")
             ok = " AND ".join(self.present(k) for k in key)
-            n = scan.add(f"count(*) FILTER (WHERE {ok})")
+            n = scan.add(self.d.count_where(ok))
             distinct = scan.add(
                 f"{self.d.distinct_count([self.key(k) for k in key])} FILTER (WHERE {ok})"
             )
@@ -452,8 +450,8 @@ class SqlProfiler:
             skip = " OR ".join(self.missing(c) for c in parsed.columns) or "FALSE"
             bad = f"(NOT ({skip}) AND NOT coalesce({sql}, FALSE))"
             aliases[i] = (
-                scan.add(f"count(*) FILTER (WHERE {skip})"),
-                scan.add(f"count(*) FILTER (WHERE {bad})"),
+                scan.add(self.d.count_where(skip)),
+                scan.add(self.d.count_where(bad)),
                 bad,
                 list(parsed.columns),
             )

@@ -28,7 +28,7 @@ def in_list(d: Dialect, kind: str, expr: str, items: list[Any]) -> str | None:
     boolean equals 0/1, text never equals a number); None when none can match."""
     if kind in ("integer", "float", "boolean"):
         keep = [d.number(float(v)) for v in items if isinstance(v, (int, float))]
-        target = d.double(expr)
+        target = d.double(f"CAST({expr} AS INTEGER)" if kind == "boolean" else expr)
     elif kind in ("string", "category"):
         keep = [d.text(v) for v in items if isinstance(v, str)]
         target = d.as_text(expr) if kind == "category" else expr

@@ -45,6 +45,10 @@ class Dialect:
     def double(self, expr: str) -> str:
         return f"CAST({expr} AS DOUBLE)"
 
+    def count_where(self, condition: str) -> str:
+        """The number of rows where `condition` is true (count_if: DuckDB's fastest form)."""
+        return f"coalesce(count_if({condition}), 0)"
+
     def real(self, value: float) -> str:
         return f"CAST({value!r} AS FLOAT)"
 
