@@ -17,6 +17,7 @@ from mlgate.config.model import (
 from mlgate.config.schema import build_schema
 from mlgate.config.validate import schema_issues
 from mlgate.config.yamlload import Document, load_document
+from mlgate.data.dataset_schema import source_problems
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
 
@@ -32,7 +33,9 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
         raise ConfigError(issues)
     config = _build(path, doc)
     checks: list[CheckSpec] = []
-    problems: list[str] = _missing_test_paths(config, doc) + _missing_template(config, doc)
+    problems: list[str] = (
+        source_problems(doc) + _missing_test_paths(config, doc) + _missing_template(config, doc)
+    )
     for family in load_families():
         if family.section not in doc.data:
             continue

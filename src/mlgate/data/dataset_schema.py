@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate.config.schema_parts import ENGINE
+
+if TYPE_CHECKING:
+    from mlgate.config.yamlload import Document
 
 DATASET: dict[str, Any] = {
     "type": "object",
     "description": "A named input: a file (or glob) relative to the folder of mlgate.yml, or a "
     "table or query on a database (`connection` with `table` or `sql`).",
     "additionalProperties": False,
-    "oneOf": [
-        {"required": ["path"], "not": {"anyOf": [{"required": ["table"]}, {"required": ["sql"]}]}},
-        {"required": ["connection", "table"], "not": {"required": ["sql"]}},
-        {"required": ["connection", "sql"], "not": {"required": ["table"]}},
-    ],
+    "anyOf": [{"required": ["path"]}, {"required": ["connection"]}],
     "properties": {
         "path": {
             "type": "string",
@@ -60,3 +59,22 @@ DATASET: dict[str, Any] = {
         },
     },
 }
+
+
+def source_problems(doc: Document) -> list[str]:
+    """A dataset is a file (`path`) or a database's table or query (`connection` with `table`
+    or `sql`): one line per dataset that mixes them up."""
+    out: list[str] = []
+    for name, spec in (doc.data.get("datasets") or {}).items():
+        keys = set(spec or {})
+        where = ("datasets", name)
+        if "connection" in keys and "path" in keys:
+            out.append(doc.error(where, "give `path` (a file) or `connection`, not both"))
+        elif "connection" in keys and not keys & {"table", "sql"}:
+            out.append(doc.error(where, "`connection` needs `table` or `sql` (what to check)"))
+        elif {"table", "sql"} <= keys:
+            out.append(doc.error(where, "give `table` or `sql`, not both"))
+        elif keys & {"table", "sql"} and "connection" not in keys:
+            key = "table" if "table" in keys else "sql"
+            out.append(doc.error((*where, key), f"`{key}` needs `connection` (a database URL)"))
+    return out
