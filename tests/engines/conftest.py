@@ -131,3 +131,18 @@ def pg_load(postgres_url: str) -> Iterator[object]:
     for name in made:
         con.execute(f'DROP TABLE IF EXISTS "{name}"')
     con.close()
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[object]:
+    """One local[2] Spark session for the test session (pyspark from PyPI, Java 17+)."""
+    pytest.importorskip("pyspark", reason="not installed: pip install 'mlgate[spark]'")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java (17 or later)")
+    from mlgate.engines.spark import session
+
+    spark = session({"master": "local[2]", "conf": {"spark.sql.shuffle.partitions": "2"}})
+    try:
+        yield spark
+    finally:
+        spark.stop()

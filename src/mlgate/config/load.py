@@ -81,6 +81,7 @@ def _build(path: Path, doc: Document) -> Config:
             connection=spec.get("connection"),
             table=spec.get("table"),
             sql=spec.get("sql"),
+            spark=dict(spec.get("spark") or {}),
         )
         for name, spec in data.get("datasets", {}).items()
     }

@@ -42,6 +42,7 @@ class DatasetSpec:
     connection: str | None = None  # a database URL, `${VAR}` not yet expanded
     table: str | None = None
     sql: str | None = None
+    spark: Mapping[str, Any] = field(default_factory=dict)  # `connection: spark`: the session
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,22 @@ DATASET: dict[str, Any] = {
         "connection": {
             "type": "string",
             "minLength": 1,
-            "description": "A database URL (`postgresql://user@host:5432/db`); `${VAR}` expands "
-            "from the environment. Never shown: messages name the host, port and database only.",
+            "description": "A database URL (`postgresql://user@host:5432/db`), `spark` (a Spark "
+            "session reads `path` or `table`) or `sc://host:port` (Spark Connect); `${VAR}` "
+            "expands from the environment. Never shown: messages name the host, port and "
+            "database only.",
+        },
+        "spark": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "With `connection: spark`: the session.",
+            "properties": {
+                "master": {"type": "string", "description": "Default: `local[2]`."},
+                "conf": {
+                    "type": "object",
+                    "description": "Spark settings, e.g. {spark.sql.shuffle.partitions: '8'}.",
+                },
+            },
         },
         "table": {
             "type": "string",
@@ -68,7 +82,18 @@ def source_problems(doc: Document) -> list[str]:
     for name, spec in (doc.data.get("datasets") or {}).items():
         keys = set(spec or {})
         where = ("datasets", name)
-        if "connection" in keys and "path" in keys:
+        spark = str((spec or {}).get("connection", "")) == "spark"
+        if "spark" in keys and not spark:
+            out.append(doc.error((*where, "spark"), "`spark` goes with `connection: spark`"))
+        elif spark and not keys & {"path", "table"}:
+            out.append(doc.error(where, "`connection: spark` needs `path` or `table`"))
+        elif spark and {"path", "table"} <= keys:
+            out.append(doc.error(where, "give `path` or `table`, not both"))
+        elif spark and "sql" in keys:
+            out.append(doc.error((*where, "sql"), "`sql` is not supported with Spark yet"))
+        elif spark:
+            continue
+        elif "connection" in keys and "path" in keys:
             out.append(doc.error(where, "give `path` (a file) or `connection`, not both"))
         elif "connection" in keys and not keys & {"table", "sql"}:
             out.append(doc.error(where, "`connection` needs `table` or `sql` (what to check)"))

@@ -5,6 +5,8 @@
 - `duckdb` (`mlgate.engines.duckdb_engine`, the default for files): SQL over the files in
   place; a suite is a few scans (`mlgate.engines.profile_sql`).
 - `postgresql` (`mlgate.engines.postgres`): a table or read-only query by connection URL.
+- `spark` (`mlgate.engines.spark`): files or a catalog table read by a Spark session (local,
+  a cluster's master, or Spark Connect `sc://host:port`).
 
 A suite an engine cannot compute with the pandas engine's exact meaning (a nested column, a
 rule comparing text with numbers, reader options only pandas has) runs on pandas instead, so
@@ -78,6 +80,8 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
 
     assert spec.connection is not None
     url = expand(spec.connection, spec.name)
+    if url == "spark" or url.startswith("sc://"):
+        return _spark(spec, ctx, url)
     scheme = url.split(":", 1)[0].lower()
     if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
         from mlgate.engines.postgres import PostgresRelation
@@ -88,8 +92,33 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
         return rel
     raise CheckError(
         f"dataset {spec.name!r}: connection {redact(url)} is not supported; supported: "
-        "postgresql://"
+        "postgresql://, spark, sc://"
     )
+
+
+def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
+    """Files or a table read by a Spark session (local, cluster, or Spark Connect `sc://`)."""
+    from mlgate.datasets import detect_format
+    from mlgate.engines.spark import SparkRelation
+
+    options = dict(spec.spark)
+    if url.startswith("sc://"):
+        options["remote"] = url
+    spark = ctx.memo(("engine-spark", repr(sorted(options.items()))), lambda: _start(ctx, options))
+    if spec.table:
+        return SparkRelation(spec.name, spark, None, None, spec.table)
+    remote = "://" in spec.path
+    path = spec.path if remote else str(ctx.config.resolve(spec.path))
+    fmt = spec.format or detect_format(spec.path)
+    return SparkRelation(spec.name, spark, [path], fmt, None)
+
+
+def _start(ctx: RunContext, options: dict[str, Any]) -> Any:
+    from mlgate.engines.spark import session
+
+    spark = session(options)
+    ctx.on_close(spark.stop)
+    return spark
 
 
 def _connect(ctx: RunContext) -> Any:

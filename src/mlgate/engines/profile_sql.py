@@ -139,7 +139,7 @@ class SqlProfiler:
             aliases["min"] = scan.add(f"min({x}) FILTER (WHERE {ok})")
             aliases["max"] = scan.add(f"max({x}) FILTER (WHERE {ok})")
         if kind == "float":
-            aliases["frac"] = scan.add(self.d.count_where(f"{ok} AND {x} <> floor({x})"))
+            aliases["frac"] = scan.add(self.d.count_where(f"{ok} AND {x} <> {self.d.floor(x)}"))
         stats = rules is not None and bool(rules.stats or rules.quantiles)
         if rules is not None and stats and kind in (*NUMERIC, "boolean"):
             self._moment_aggregates(name, kind, scan, aliases, rules)

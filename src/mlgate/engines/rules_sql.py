@@ -149,7 +149,7 @@ def compile_rule(
             if isinstance(node.op, ast.Div):
                 return "num", d.divide(a[1], b[1]), True
             if isinstance(node.op, ast.FloorDiv):
-                return "num", f"floor({d.divide(a[1], b[1])})", True
+                return "num", d.floor(d.divide(a[1], b[1])), True
             if isinstance(node.op, ast.Pow):
                 return "num", d.power(a[1], b[1]), True
             if isinstance(node.op, ast.Mod):

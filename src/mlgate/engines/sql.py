@@ -45,6 +45,10 @@ class Dialect:
     def double(self, expr: str) -> str:
         return f"CAST({expr} AS DOUBLE)"
 
+    def floor(self, expr: str) -> str:
+        """The floor of a double, as a double."""
+        return f"floor({expr})"
+
     def count_where(self, condition: str) -> str:
         """The number of rows where `condition` is true (count_if: DuckDB's fastest form)."""
         return f"coalesce(count_if({condition}), 0)"
