@@ -38,7 +38,7 @@ def redact(url: str) -> str:
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "<connection>"
-    database = parts.path.strip("/").split("/")[0] if parts.path else ""
+    database = parts.path.strip("/").split("/")[0].split(";")[0] if parts.path else ""
     return f"{parts.scheme}://{host}{port}/{database}"
 
 

@@ -107,7 +107,13 @@ def session(options: dict[str, Any]) -> Any:
     try:
         return builder.getOrCreate()
     except Exception as exc:  # no Java, a cluster out of reach
+        from mlgate.engines.connection import redact, scrub
+
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        remote = str(options.get("remote", ""))
+        if remote:  # an sc:// URL may carry a token: show scheme, host and port only
+            reason = scrub(reason, [remote, remote.split(";", 1)[-1]])
+            raise CheckError(f"cannot reach Spark Connect at {redact(remote)}: {reason}") from None
         raise CheckError(f"cannot start a Spark session: {reason}") from None
 
 
