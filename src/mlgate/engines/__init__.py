@@ -134,7 +134,7 @@ def _arrow_table(spec: DatasetSpec, paths: Sequence[Any], fmt: str) -> Any:
     itself would parse them (reader options pyarrow lacks)."""
     import pyarrow as pa
 
-    from mlgate.datasets import _ARROW_CSV_OPTIONS, _dedupe, _read_table
+    from mlgate.datasets import _ARROW_CSV_OPTIONS, _dedupe, _one_line, _read_table
     from mlgate.errors import DatasetError
 
     options = dict(spec.options)
@@ -148,8 +148,7 @@ def _arrow_table(spec: DatasetSpec, paths: Sequence[Any], fmt: str) -> Any:
         raise
     except Exception as exc:
         raise DatasetError(
-            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: "
-            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
         ) from exc
     try:
         table = (
