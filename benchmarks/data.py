@@ -8,8 +8,10 @@ before timing; the fastest of `--repeat` runs and the largest memory are shown),
 the same suite: types, nulls, ranges, sets, one regex, uniqueness of a key, duplicated rows;
 mlgate also runs the suite with drift on 10 columns (the others have no drift check). Peak
 memory is the process's high-water mark during validation minus its size before (the frame
-loaded), so it is what validating costs on top of the frame. Then a CSV of `--csv-rows` rows is
-validated with `mlgate run` and `chunk_rows`, and its peak RSS is measured as a whole.
+loaded), so it is what validating costs on top of the frame. Then `mlgate run` of the same
+suite on the parquet file with each engine (`--engines duckdb,pandas,pandera`; pandera reads
+the file and validates it), timed and measured as whole processes. Then a CSV of `--csv-rows`
+rows is validated with `mlgate run` and `chunk_rows`, and its peak RSS is measured as a whole.
 """
 
 from __future__ import annotations
@@ -327,6 +329,60 @@ def csv_run(folder: Path, rows: int, chunk_rows: int, ref: Path) -> dict[str, An
             "not_passed": failed}  # fmt: skip
 
 
+def whole_process(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Seconds and peak RSS of a command, as a whole process (imports and reading included)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(
+            f"{cmd[:4]} failed: {proc.stderr.read().decode()[-300:] if proc.stderr else ''}"
+        )
+    return seconds, usage.ru_maxrss * 1024
+
+
+def engine_runs(folder: Path, data: Path, engines: list[str]) -> None:
+    """`mlgate run` of the suite (no drift) on the parquet file per engine, whole process, next
+    to pandera reading the same file and validating it (lazy), whole process too."""
+    import yaml
+
+    out: dict[str, tuple[float, int, Any]] = {}
+    for engine in engines:
+        if engine == "pandera":
+            cmd = [sys.executable, str(HERE), "--worker", "pandera", "--data", str(data),
+                   "--ref", str(data), "--repeat", "1"]  # fmt: skip
+            seconds, peak = whole_process(cmd, folder)
+            out[engine] = (seconds, peak, "")
+            continue
+        run = folder / f"engine-{engine}"
+        run.mkdir(exist_ok=True)
+        config = {
+            "version": 1,
+            "gate": {"engine": engine},
+            "datasets": {"current": {"path": str(data)}},
+            "data": [mlgate_entry(False)],
+        }
+        (run / "mlgate.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+        cmd = [sys.executable, "-m", "mlgate", "run", "--publish", "none", "--report-dir", "out"]
+        seconds, peak = whole_process(cmd, run)
+        report = json.loads((run / "out" / "report.json").read_text())
+        failed = sorted(c["id"] for c in report["checks"] if c["status"] != "passed")
+        out[engine] = (seconds, peak, failed)
+    base = out.get("pandera")
+    print("\nWhole process on the parquet file (suite without drift):\n")
+    print("| engine | seconds | peak RSS | time / pandera's | not passed |")
+    print("|---|---:|---:|---:|---|")
+    for engine, (seconds, peak, failed) in out.items():
+        ratio = f"{seconds / base[0]:.2f}x" if base else ""
+        shown = "" if engine == "pandera" else (", ".join(failed) or "none")
+        name = engine if engine == "pandera" else f"mlgate ({engine})"
+        print(f"| {name} | {seconds:.2f} | {mib(peak)} | {ratio} | {shown} |")
+    verdicts = {tuple(f) for e, (_, _, f) in out.items() if e != "pandera"}
+    if len(verdicts) > 1:
+        print("\nThe engines disagree: this is a bug.")
+
+
 def mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
@@ -338,6 +394,8 @@ def main() -> None:
     ap.add_argument("--chunk-rows", type=int, default=250_000)
     ap.add_argument("--tools", default="mlgate,mlgate+drift,mlgate-nokey,pandera,ge")
     ap.add_argument("--repeat", type=int, default=3, help="runs per tool (fastest is shown)")
+    ap.add_argument("--engines", default="duckdb,pandas,pandera",
+                    help="whole-process runs per engine ('' to skip)")  # fmt: skip
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--ref", type=Path, help=argparse.SUPPRESS)
@@ -353,6 +411,9 @@ def main() -> None:
         tools = [t for t in args.tools.split(",") if t]
         if tools:
             report(args, {t: measure(t, data, ref, args.repeat) for t in tools})
+        engines = [e for e in args.engines.split(",") if e]
+        if engines:
+            engine_runs(folder, data, engines)
         if args.csv_rows:
             big = csv_run(folder, args.csv_rows, args.chunk_rows, ref)
             print(

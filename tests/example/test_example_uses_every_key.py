@@ -17,6 +17,12 @@ EXAMPLE = REPO / "examples" / "credit" / "mlgate.yml"
 NOT_USED = {
     "datasets.<name>.format": "every file's name tells its format",
     "datasets.<name>.options": "the example's files need no reader options",
+    "datasets.<name>.connection": "a database needs a server (tests/engines/test_postgres.py)",
+    "datasets.<name>.table": "a database needs a server (tests/engines/test_postgres.py)",
+    "datasets.<name>.sql": "a database needs a server (tests/engines/test_postgres.py)",
+    "datasets.<name>.spark": "a Spark session needs Java (tests/engines/test_differential.py)",
+    "datasets.<name>.spark.master": "a Spark session needs Java",
+    "datasets.<name>.spark.conf": "a Spark session needs Java",
     "models.<name>.format": "every model file's name tells its format",
     "models.<name>.factory": "the example's models are files, not Python factories",
     "models.<name>.ref": "a base commit's model needs a pull request; see the comment in the file",

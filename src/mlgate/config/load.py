@@ -20,6 +20,7 @@ from mlgate.config.model import (
 from mlgate.config.schema import build_schema
 from mlgate.config.validate import schema_issues
 from mlgate.config.yamlload import Document, load_document
+from mlgate.data.dataset_schema import source_problems
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
 from mlgate.paths import OutsideWorkspaceError, allowed_outside, check_inside, workspace_of
@@ -41,7 +42,9 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
         raise ConfigError(issues)
     config = replace(_build(path, doc), workspace=workspace)
     checks: list[CheckSpec] = []
-    problems: list[str] = _missing_test_paths(config, doc) + _missing_template(config, doc)
+    problems: list[str] = (
+        source_problems(doc) + _missing_test_paths(config, doc) + _missing_template(config, doc)
+    )
     problems += timeout_issues(doc)
     for family in load_families():
         if family.section not in doc.data:
@@ -84,12 +87,17 @@ def _build(path: Path, doc: Document) -> Config:
     datasets = {
         name: DatasetSpec(
             name=name,
-            path=spec["path"],
+            path=spec.get("path", ""),
             location=doc.locate(("datasets", name)),
             format=spec.get("format"),
             ref=spec.get("ref"),
             chunk_rows=spec.get("chunk_rows"),
             options=dict(spec.get("options", {})),
+            engine=spec.get("engine"),
+            connection=spec.get("connection"),
+            table=spec.get("table"),
+            sql=spec.get("sql"),
+            spark=dict(spec.get("spark") or {}),
         )
         for name, spec in data.get("datasets", {}).items()
     }

@@ -18,6 +18,7 @@ FailOn = Literal["error", "warning", "never"]
 class Gate:
     fail_on: FailOn = "error"
     timeout: float | None = None  # seconds for the whole run; None: the default
+    engine: str | None = None  # the default engine of data checks (None: duckdb if installed)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class DatasetSpec:
     ref: str | None = None
     chunk_rows: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    engine: str | None = None  # duckdb | pandas; None: `gate.engine`
+    connection: str | None = None  # a database URL, `${VAR}` not yet expanded
+    table: str | None = None
+    sql: str | None = None
+    spark: Mapping[str, Any] = field(default_factory=dict)  # `connection: spark`: the session
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.config.schema_parts import GATE_TIMEOUT, NAME, TIMEOUT
+from mlgate.config.schema_parts import ENGINE, GATE_TIMEOUT, NAME, TIMEOUT
 from mlgate.data.dataset_schema import DATASET
 from mlgate.families import load_families
 from mlgate.model.model_schema import MODEL
@@ -26,6 +26,7 @@ def build_schema() -> dict[str, Any]:
                     "description": "Which outcome fails the run (exit 1).",
                 },
                 "timeout": GATE_TIMEOUT,
+                "engine": ENGINE,
             },
         },
         "report": {

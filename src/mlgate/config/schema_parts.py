@@ -28,3 +28,8 @@ GATE_TIMEOUT: dict[str, Any] = {
     "description": "Wall-clock budget of the whole run, in seconds; checks not finished then "
     'are `error` ("not run: gate.timeout of N s reached") and the report is written.',
 }
+ENGINE: dict[str, Any] = {
+    "enum": ["duckdb", "pandas"],
+    "description": "Where data checks compute: `duckdb` (default for files: SQL over the files "
+    "in place, out of core) or `pandas` (in memory). Verdicts are the same on both.",
+}

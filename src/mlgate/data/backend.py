@@ -1,8 +1,9 @@
 """The statistics step behind one interface: a backend profiles a source for a `Suite`.
 
 Checks never touch data: they judge from a `Profile` (counts, bounds, offending rows). The
-pandas backend (`mlgate.data.pandas_backend`) computes it now; a SQL or Spark backend would fill
-the same `Profile` from the same `Suite` without any check changing.
+pandas backend (`mlgate.data.pandas_backend`) computes it from frames; the SQL engines
+(`mlgate.engines`) fill the same `Profile` from the same `Suite` where the data is, without any
+check changing (quantiles come computed, `ColumnProfile.quantiles`, instead of kept values).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class ColumnProfile:
     value_keys: list[np.ndarray] = field(default_factory=list)  # sample keys (streamed data)
     sampled: bool = False  # `values` are a deterministic sample (streamed, > SAMPLE_CAP)
     counts: Counter[Any] = field(default_factory=Counter)  # value counts (drift, categorical)
+    quantiles: dict[float, float] = field(default_factory=dict)  # computed by the engine
     checks: dict[str, Violation] = field(default_factory=dict)  # min/max/allowed/pattern/unique
 
     @property
@@ -96,6 +98,14 @@ class ColumnProfile:
     @property
     def rows(self) -> int:
         return self.count + self.nulls
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile (linear interpolation): computed by the engine, or from `values`."""
+        if q in self.quantiles:
+            return self.quantiles[q]
+        import numpy as np
+
+        return float(np.quantile(np.concatenate(self.values), q))
 
     def std(self) -> float | None:
         return (self.m2 / (self.moments - 1)) ** 0.5 if self.moments > 1 else None

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from mlgate.config.schema_parts import ENGINE
+
+if TYPE_CHECKING:
+    from mlgate.config.yamlload import Document
 
 DATASET: dict[str, Any] = {
     "type": "object",
-    "description": "A named input file (or glob), relative to the folder of mlgate.yml.",
+    "description": "A named input: a file (or glob) relative to the folder of mlgate.yml, or a "
+    "table or query on a database (`connection` with `table` or `sql`).",
     "additionalProperties": False,
-    "required": ["path"],
+    "anyOf": [{"required": ["path"]}, {"required": ["connection"]}],
     "properties": {
         "path": {
             "type": "string",
@@ -31,6 +37,37 @@ DATASET: dict[str, Any] = {
             "description": "Stream the data in chunks of this many rows: memory is bounded by "
             "the chunk, not the file.",
         },
+        "connection": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A database URL (`postgresql://user@host:5432/db`), `spark` (a Spark "
+            "session reads `path` or `table`) or `sc://host:port` (Spark Connect); `${VAR}` "
+            "expands from the environment. Never shown: messages name the host, port and "
+            "database only.",
+        },
+        "spark": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "With `connection: spark`: the session.",
+            "properties": {
+                "master": {"type": "string", "description": "Default: `local[2]`."},
+                "conf": {
+                    "type": "object",
+                    "description": "Spark settings, e.g. {spark.sql.shuffle.partitions: '8'}.",
+                },
+            },
+        },
+        "table": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With `connection`: the table (`schema.table` allowed) to check.",
+        },
+        "sql": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With `connection`: a query whose rows are checked (run read-only).",
+        },
+        "engine": {**ENGINE, "description": "This dataset's engine (default: `gate.engine`)."},
         "options": {
             "type": "object",
             "description": "Reader options, e.g. {sep: ';'} or {encoding: latin-1} (text is "
@@ -39,3 +76,33 @@ DATASET: dict[str, Any] = {
         },
     },
 }
+
+
+def source_problems(doc: Document) -> list[str]:
+    """A dataset is a file (`path`) or a database's table or query (`connection` with `table`
+    or `sql`): one line per dataset that mixes them up."""
+    out: list[str] = []
+    for name, spec in (doc.data.get("datasets") or {}).items():
+        keys = set(spec or {})
+        where = ("datasets", name)
+        spark = str((spec or {}).get("connection", "")) == "spark"
+        if "spark" in keys and not spark:
+            out.append(doc.error((*where, "spark"), "`spark` goes with `connection: spark`"))
+        elif spark and not keys & {"path", "table"}:
+            out.append(doc.error(where, "`connection: spark` needs `path` or `table`"))
+        elif spark and {"path", "table"} <= keys:
+            out.append(doc.error(where, "give `path` or `table`, not both"))
+        elif spark and "sql" in keys:
+            out.append(doc.error((*where, "sql"), "`sql` is not supported with Spark yet"))
+        elif spark:
+            continue
+        elif "connection" in keys and "path" in keys:
+            out.append(doc.error(where, "give `path` (a file) or `connection`, not both"))
+        elif "connection" in keys and not keys & {"table", "sql"}:
+            out.append(doc.error(where, "`connection` needs `table` or `sql` (what to check)"))
+        elif {"table", "sql"} <= keys:
+            out.append(doc.error(where, "give `table` or `sql`, not both"))
+        elif keys & {"table", "sql"} and "connection" not in keys:
+            key = "table" if "table" in keys else "sql"
+            out.append(doc.error((*where, key), f"`{key}` needs `connection` (a database URL)"))
+    return out

@@ -382,9 +382,7 @@ def stat(params: Mapping[str, Any], suite: Suite, profile: Profile) -> Outcome:
     elif what == "std":
         value = cp.std()
     else:
-        values = np.concatenate(cp.values)
-        q = 0.5 if what == "median" else float(params["q"])
-        value = float(np.quantile(values, q))
+        value = cp.quantile(0.5 if what == "median" else float(params["q"]))
     bounds = params.get("bounds") or {}
     lo, hi = bounds.get("min"), bounds.get("max")
     expected = " and ".join(

@@ -43,8 +43,13 @@ def suite_profile(spec: CheckSpec, ctx: RunContext) -> Profile:
     suite: Suite = spec.suite
 
     def compute() -> Profile:
-        source = source_for(suite.dataset, ctx)
-        return BACKEND.profile(source, suite, drift_columns=drift_columns(suite))
+        from mlgate.engines import profile_suite
+
+        columns = drift_columns(suite)
+        pushed = profile_suite(suite, suite.dataset, ctx, columns)
+        if pushed is not None:
+            return pushed
+        return BACKEND.profile(source_for(suite.dataset, ctx), suite, drift_columns=columns)
 
     return ctx.memo(("data-profile", spec.group), compute)
 
@@ -56,6 +61,11 @@ def reference_profile(spec: CheckSpec, ctx: RunContext, columns: tuple[str, ...]
     ref_suite = Suite(name=f"{suite.name} reference", dataset=name)
 
     def compute() -> Profile:
+        from mlgate.engines import profile_suite
+
+        pushed = profile_suite(ref_suite, name, ctx, columns)
+        if pushed is not None:
+            return pushed
         return BACKEND.profile(source_for(name, ctx), ref_suite, drift_columns=columns)
 
     return ctx.memo(("data-drift-reference", name, columns), compute)

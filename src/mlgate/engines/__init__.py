@@ -1,0 +1,186 @@
+"""Where a suite's statistics are computed: the engines behind `StatsBackend`.
+
+- `pandas` (`mlgate.data.pandas_backend`): frames in memory, streamed in chunks; the reference
+  every other engine is tested against, and the engine of in-memory frames (`mlgate.testing`).
+- `duckdb` (`mlgate.engines.duckdb_engine`, the default for files): SQL over the files in
+  place; a suite is a few scans (`mlgate.engines.profile_sql`).
+- `postgresql` (`mlgate.engines.postgres`): a table or read-only query by connection URL.
+- `spark` (`mlgate.engines.spark`): files or a catalog table read by a Spark session (local,
+  a cluster's master, or Spark Connect `sc://host:port`).
+
+A suite an engine cannot compute with the pandas engine's exact meaning (a nested column, a
+rule comparing text with numbers, reader options only pandas has) runs on pandas instead, so
+the verdict never depends on the engine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mlgate.errors import CheckError
+
+if TYPE_CHECKING:
+    from mlgate.config.model import DatasetSpec
+    from mlgate.context import RunContext
+    from mlgate.data.backend import Profile
+    from mlgate.data.suite import Suite
+    from mlgate.engines.sql import Relation
+
+ENGINES = ("duckdb", "pandas")
+EXTRA = {"duckdb": "duckdb", "postgresql": "postgres"}
+
+
+def install_hint(engine: str) -> str:
+    return (
+        f"the {engine} engine is not installed: pip install 'mlgate[{EXTRA.get(engine, engine)}]'"
+    )
+
+
+def engine_of(spec: DatasetSpec, ctx: RunContext) -> str:
+    """The dataset's engine: its own `engine`, else `gate.engine`, else duckdb when installed."""
+    chosen = spec.engine or getattr(ctx.config.gate, "engine", None)
+    if chosen:
+        if chosen == "duckdb" and importlib.util.find_spec("duckdb") is None:
+            raise CheckError(install_hint("duckdb"))
+        return chosen
+    return "duckdb" if importlib.util.find_spec("duckdb") is not None else "pandas"
+
+
+def relation_for(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
+    """The dataset as a relation of its engine (once per run), or None: pandas reads it."""
+    return ctx.memo(("engine-relation", spec.name), lambda: _relation(spec, ctx))
+
+
+def _relation(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
+    from mlgate.datasets import _COMPRESSIONS, dataset_paths, detect_format
+
+    if spec.connection:
+        return _database(spec, ctx)
+    if engine_of(spec, ctx) != "duckdb":
+        return None
+    from mlgate.engines import duckdb_engine as duck
+
+    fmt = spec.format or detect_format(spec.path)
+    paths = dataset_paths(spec, ctx)
+    con = ctx.memo(("engine-duckdb",), lambda: _connect(ctx))
+    compressed = any(str(p).lower().endswith(_COMPRESSIONS) for p in paths)
+    if fmt == "parquet" and not compressed and not spec.options:
+        return duck.parquet_relation(spec.name, con, paths)
+    if spec.chunk_rows:  # bounded memory asked for a format only pandas streams
+        return None
+    table = _arrow_table(spec, paths, fmt)
+    return None if table is None else duck.arrow_relation(spec.name, con, table)
+
+
+def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
+    """A table or query on the database of `connection`."""
+    from mlgate.engines.connection import expand, redact
+
+    assert spec.connection is not None
+    url = expand(spec.connection, spec.name)
+    if url == "spark" or url.startswith("sc://"):
+        return _spark(spec, ctx, url)
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        from mlgate.engines.postgres import PostgresRelation
+
+        rel = PostgresRelation(spec.name, url.replace("postgresql+psycopg", "postgresql", 1),
+                               spec.table, spec.sql)  # fmt: skip
+        ctx.on_close(rel.close)
+        return rel
+    raise CheckError(
+        f"dataset {spec.name!r}: connection {redact(url)} is not supported; supported: "
+        "postgresql://, spark, sc://"
+    )
+
+
+def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
+    """Files or a table read by a Spark session (local, cluster, or Spark Connect `sc://`)."""
+    from mlgate.datasets import detect_format
+    from mlgate.engines.spark import SparkRelation
+
+    options = dict(spec.spark)
+    if url.startswith("sc://"):
+        options["remote"] = url
+    spark = ctx.memo(("engine-spark", repr(sorted(options.items()))), lambda: _start(ctx, options))
+    if spec.table:
+        return SparkRelation(spec.name, spark, None, None, spec.table)
+    remote = "://" in spec.path
+    path = spec.path if remote else str(ctx.config.resolve(spec.path))
+    fmt = spec.format or detect_format(spec.path)
+    return SparkRelation(spec.name, spark, [path], fmt, None)
+
+
+def _start(ctx: RunContext, options: dict[str, Any]) -> Any:
+    from mlgate.engines.spark import session
+
+    spark = session(options)
+    ctx.on_close(spark.stop)
+    return spark
+
+
+def _connect(ctx: RunContext) -> Any:
+    from mlgate.engines.duckdb_engine import connect
+
+    con = connect()
+    ctx.on_close(con.close)
+    return con
+
+
+def _arrow_table(spec: DatasetSpec, paths: Sequence[Any], fmt: str) -> Any:
+    """The files as one Arrow table, read as the pandas engine reads them; None when pandas
+    itself would parse them (reader options pyarrow lacks)."""
+    import pyarrow as pa
+
+    from mlgate.datasets import _ARROW_CSV_OPTIONS, _dedupe, _one_line, _read_table
+    from mlgate.errors import DatasetError
+
+    options = dict(spec.options)
+    if (fmt in ("csv", "tsv") and set(options) - _ARROW_CSV_OPTIONS) or (
+        fmt == "jsonl" and options
+    ):
+        return None
+    try:
+        tables = [_read_table(p, fmt, options) for p in paths]
+    except DatasetError:
+        raise
+    except Exception as exc:
+        raise DatasetError(
+            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
+        ) from exc
+    try:
+        table = (
+            tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # files whose columns differ: pandas concatenates them its own way
+    names = table.schema.names
+    if len(set(names)) != len(names):
+        table = table.rename_columns(_dedupe(names))
+    return table
+
+
+def profile_suite(
+    suite: Suite, dataset: str, ctx: RunContext, drift_columns: Sequence[str] | None
+) -> Profile | None:
+    """The suite's profile computed by the dataset's engine; None: the pandas engine does it."""
+    from mlgate.engines.columns import UnsupportedError
+    from mlgate.engines.profile_sql import SqlProfiler
+
+    spec = ctx.config.datasets.get(dataset)
+    if spec is None:
+        return None
+    relation = relation_for(spec, ctx)
+    if relation is None:
+        return None
+    try:
+        return SqlProfiler(relation, suite, drift_columns).run()
+    except UnsupportedError as exc:
+        if spec.connection:  # the data is not here: no other engine can compute it
+            raise CheckError(
+                f"dataset {dataset!r}: this suite cannot be computed on "
+                f"{relation.dialect.name} with the same meaning as elsewhere: {exc}"
+            ) from None
+        return None

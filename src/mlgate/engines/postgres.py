@@ -1,0 +1,206 @@
+"""The PostgreSQL engine: a table (or a read-only query) checked where it lives.
+
+The connection is read-only (`default_transaction_read_only`), so `sql:` can only read. Only
+aggregates and the first offending rows come back. Row positions are the table's physical order
+(`ctid`, the insertion order of a table never updated) and are computed only for the queries
+that fetch examples; a `sql:` query's rows are numbered in the order the server returns them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any
+
+from mlgate.engines.columns import SqlColumn, UnsupportedError, arrow_columns
+from mlgate.engines.connection import redact, scrub, secrets_of
+from mlgate.engines.sql import Dialect
+from mlgate.errors import CheckError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+ROW = "__mlgate_row__"
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    regex_note = "POSIX"
+
+    def number(self, value: float | int) -> str:
+        text = super().number(value)
+        return text.replace("AS DOUBLE)", "AS DOUBLE PRECISION)")
+
+    def double(self, expr: str) -> str:
+        return f"CAST({expr} AS DOUBLE PRECISION)"
+
+    def count_where(self, condition: str) -> str:
+        return f"count(*) FILTER (WHERE {condition})"
+
+    def real(self, value: float) -> str:
+        return f"CAST({value!r} AS REAL)"
+
+    def isnan(self, expr: str) -> str:
+        return f"({expr} = CAST('NaN' AS DOUBLE PRECISION))"
+
+    def full_match(self, expr: str, pattern: str) -> str:
+        return f"({expr} ~ {self.text('^(?:' + pattern + ')$')})"
+
+    def fmod(self, a: str, b: str) -> str:
+        return f"({a} - {b} * trunc({a} / NULLIF({b}, 0)))"
+
+    def divide(self, a: str, b: str) -> str:
+        inf = "CAST('Infinity' AS DOUBLE PRECISION)"
+        nan = "CAST('NaN' AS DOUBLE PRECISION)"
+        return (
+            f"(CASE WHEN {b} = 0 THEN (CASE WHEN {a} > 0 THEN {inf} WHEN {a} < 0 THEN -{inf} "
+            f"ELSE {nan} END) ELSE {a} / {b} END)"
+        )
+
+    def power(self, a: str, b: str) -> str:
+        raise UnsupportedError("`**` (PostgreSQL raises where numpy gives inf or NaN)")
+
+    def as_text(self, expr: str) -> str:
+        return f"CAST({expr} AS TEXT)"
+
+    def timestamp(self, ts: pd.Timestamp, zoned: bool) -> str:
+        if zoned:
+            utc = ts.tz_convert("UTC") if ts.tzinfo is not None else ts.tz_localize("UTC")
+            return f"CAST({self.text(utc.strftime('%Y-%m-%d %H:%M:%S.%f+00'))} AS TIMESTAMPTZ)"
+        return f"CAST({self.text(ts.strftime('%Y-%m-%d %H:%M:%S.%f'))} AS TIMESTAMP)"
+
+    def epoch_seconds(self, expr: str) -> str:
+        return f"CAST(EXTRACT(EPOCH FROM {expr}) AS DOUBLE PRECISION)"
+
+    def quantiles(self, expr: str, qs: list[float]) -> str:
+        listed = ", ".join(repr(float(q)) for q in qs)
+        return f"percentile_cont(ARRAY[{listed}]) WITHIN GROUP (ORDER BY {expr})"
+
+    def distinct_count(self, exprs: list[str]) -> str:
+        if len(exprs) == 1:
+            return f"count(DISTINCT {exprs[0]})"
+        return f"count(DISTINCT ROW({', '.join(exprs)}))"
+
+
+_DIALECT = PostgresDialect()
+
+# PostgreSQL type OIDs -> the Arrow type pandas would hold the column as
+_OIDS = {
+    16: "bool",
+    20: "int64",
+    21: "int16",
+    23: "int32",
+    700: "float32",
+    701: "float64",
+    25: "string",
+    1043: "string",
+    1042: "string",
+    1114: "timestamp",
+    1184: "timestamptz",
+    1082: "date",
+}
+
+
+class PostgresRelation:
+    """A table or query on a PostgreSQL server (see `mlgate.engines.sql.Relation`)."""
+
+    dialect: Dialect = _DIALECT
+    row: str | None = ROW
+
+    def __init__(self, name: str, url: str, table: str | None, sql: str | None) -> None:
+        self.name = name
+        self.url = url
+        self.shown = redact(url)
+        self.secrets = secrets_of(url)
+        self.con = self._connect()
+        d = self.dialect
+        if table is not None:
+            target = ".".join(d.ident(p) for p in table.split("."))
+            self.from_sql = f"{target} AS t"
+            self.rows_sql = (
+                f"(SELECT *, row_number() OVER (ORDER BY ctid) - 1 AS {d.ident(ROW)} "
+                f"FROM {target}) AS t"
+            )
+        else:
+            assert sql is not None
+            inner = sql.strip().rstrip(";")
+            self.from_sql = f"({inner}) AS t"
+            self.rows_sql = (
+                f"(SELECT *, row_number() OVER () - 1 AS {d.ident(ROW)} FROM ({inner}) AS q) AS t"
+            )
+        self.columns, self.types = self._columns(table)
+
+    def _fail(self, what: str, exc: BaseException) -> CheckError:
+        reason = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "", self.secrets)
+        return CheckError(f"dataset {self.name!r}: {what} ({self.shown}): {reason}")
+
+    def _connect(self) -> Any:
+        try:
+            import psycopg
+        except ImportError:
+            raise CheckError(
+                "the postgresql engine is not installed: pip install 'mlgate[postgres]'"
+            ) from None
+        try:
+            return psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=10,
+                options="-c default_transaction_read_only=on",
+            )
+        except Exception as exc:
+            raise self._fail("cannot connect to the database", exc) from None
+
+    def _columns(self, table: str | None) -> tuple[list[str], dict[str, SqlColumn]]:
+        import pyarrow as pa
+
+        try:
+            with self.con.cursor() as cur:
+                cur.execute(f"SELECT * FROM {self.from_sql} LIMIT 0")
+                description = cur.description or []
+        except Exception as exc:
+            if table is not None and type(exc).__name__ == "UndefinedTable":
+                raise CheckError(self._missing_table(table)) from None
+            raise self._fail("the query failed", exc) from None
+        names = [c.name for c in description]
+        fields = []
+        for c in description:
+            arrow = _OIDS.get(c.type_code)
+            if arrow == "timestamptz":
+                fields.append(pa.field(c.name, pa.timestamp("us", tz="UTC")))
+            elif arrow == "timestamp":
+                fields.append(pa.field(c.name, pa.timestamp("us")))
+            elif arrow == "date":
+                fields.append(pa.field(c.name, pa.date32()))
+            elif arrow is not None:
+                fields.append(pa.field(c.name, pa.type_for_alias(arrow)))
+        return names, arrow_columns(pa.schema(fields))
+
+    def _missing_table(self, table: str) -> str:
+        schema, _, name = table.rpartition(".")
+        with self.con.cursor() as cur:
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "COALESCE(%s, current_schema())",
+                (schema or None,),
+            )
+            tables = [r[0] for r in cur.fetchall()]
+        close = difflib.get_close_matches(name, tables, n=1, cutoff=0.6)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"dataset {self.name!r}: table `{table}` does not exist in {self.shown}{hint}"
+
+    def query(self, sql: str) -> pa.Table:
+        import pyarrow as pa
+
+        try:
+            with self.con.cursor() as cur:
+                cur.execute(sql)  # built by mlgate from identifiers and literals it quotes
+                names = [c.name for c in cur.description or []]
+                rows = cur.fetchall()
+        except Exception as exc:
+            raise self._fail("a query failed", exc) from None
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return pa.table({n: pa.array(list(v)) for n, v in zip(names, columns, strict=True)})
+
+    def close(self) -> None:
+        self.con.close()

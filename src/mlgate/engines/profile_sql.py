@@ -1,0 +1,499 @@
+"""A suite's `Profile` computed by a SQL engine, where the data is.
+
+One aggregate scan gives every count of the suite (rows, missing values, bounds, sets,
+patterns, distinct keys, rules, moments, quantiles); then, only for the checks that failed, a
+query with a `LIMIT` fetches the first offending rows and one groups the most frequent
+offending values. Drift takes value counts from the engine (text) or the column's non-missing
+values (numbers, for the exact KS/Wasserstein of the pandas engine). Semantics are those of the
+pandas engine, the reference (NaN is missing, bounds are inclusive, `pattern` is a full
+match); what an engine cannot compute the same way raises `UnsupportedError`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
+from mlgate.data.expr import RuleSyntaxError, parse_rule
+from mlgate.engines.columns import SqlColumn, UnsupportedError
+from mlgate.engines.rules_sql import compile_rule, in_list
+from mlgate.engines.sql import Aggregates, Relation
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlgate.data.suite import ColumnRules, Suite
+
+TOP_VALUES = 1000
+NUMERIC = ("integer", "float")
+
+
+class SqlProfiler:
+    """Fills a `Profile` of `relation` for `suite` (see the module's docstring)."""
+
+    def __init__(
+        self, relation: Relation, suite: Suite, drift_columns: Sequence[str] | None
+    ) -> None:
+        self.rel = relation
+        self.d = relation.dialect
+        self.suite = suite
+        self.limit = max(suite.max_examples, 0)
+        self.drift = set(relation.columns if drift_columns is None else drift_columns)
+        self.profile = Profile(dataset=suite.dataset, columns=list(relation.columns))
+        self.nulls: dict[str, int] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def x(self, name: str) -> str:
+        return self.d.ident(name)
+
+    def missing(self, name: str) -> str:
+        """The SQL test of a missing value (NULL, or NaN in a float column)."""
+        x = self.x(name)
+        if self.rel.types[name].kind == "float":
+            return f"({x} IS NULL OR {self.d.isnan(x)})"
+        return f"({x} IS NULL)"
+
+    def present(self, name: str) -> str:
+        return f"(NOT {self.missing(name)})"
+
+    def key(self, name: str) -> str:
+        """A column as a grouping key: NaN and NULL alike (both missing in pandas)."""
+        x = self.x(name)
+        if self.rel.types[name].kind == "float":
+            return f"(CASE WHEN {self.d.isnan(x)} THEN NULL ELSE {x} END)"
+        return x
+
+    def frame(self, sql: str, like: dict[str, str] | None = None) -> pd.DataFrame:
+        """A query's result as pandas holds it (zoned timestamps in their column's zone; `like`
+        names the column a result column shows)."""
+        from mlgate.datasets import to_pandas
+
+        df = to_pandas(self.rel.query(sql))
+        for name, source in (like or {}).items():
+            sc = self.rel.types.get(source)
+            if sc is None or name not in df.columns:
+                continue
+            if sc.tz and getattr(df[name].dtype, "tz", None) is not None:
+                df[name] = df[name].dt.tz_convert(sc.tz)
+            elif sc.kind == "integer" and self._null_count(source):  # float64 in pandas
+                df[name] = df[name].astype("float64")
+        return df
+
+    def order(self) -> str:
+        return f" ORDER BY {self.x(self.rel.row)}" if self.rel.row else ""
+
+    def row_expr(self) -> str:
+        return self.x(self.rel.row) if self.rel.row else "NULL"
+
+    # -- the scan -----------------------------------------------------------------------------
+    def run(self) -> Profile:
+        p, rel = self.profile, self.rel
+        names = [c.name for c in self.suite.columns if c.name in rel.columns]
+        names += [c for c in rel.columns if c in self.drift and c not in names]
+        for name in names:
+            if name not in rel.types:
+                raise UnsupportedError(
+                    f"column `{name}` of a type the engine does not read exactly"
+                )
+        scan = Aggregates()
+        total = scan.add("count(*)")
+        null_alias = {n: scan.add(self.d.count_where(self.missing(n))) for n in names}
+        todo = [self._column_aggregates(name, scan) for name in names]
+        keys = self._key_aggregates(scan)
+        rules = self._rule_aggregates(scan)
+        row = self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}").iloc[0]
+        p.rows = int(row[total])
+        self.nulls.update({n: int(row[a]) for n, a in null_alias.items()})
+        for name in names:
+            p.column[name] = self._column_base(name)
+        for finish in todo:
+            finish(row)
+        keys(row)
+        rules(row)
+        self._duplicates()
+        return p
+
+    def _column_base(self, name: str) -> ColumnProfile:
+        sc = self.rel.types[name]
+        cp = ColumnProfile(name)
+        cp.nulls = self.nulls[name]
+        cp.count = self.profile.rows - cp.nulls
+        if cp.count:
+            kind, dtype = sc.with_nulls(cp.nulls)
+            cp.kinds.add(kind)
+            cp.dtypes.append(dtype)
+        return cp
+
+    def _column_aggregates(self, name: str, scan: Aggregates) -> Any:
+        """Add a column's aggregates to the scan; return what reads them back (the kind is
+        the column's before missing values turn integers into floats: the same predicates)."""
+        sc = self.rel.types[name]
+        rules = self.suite.column(name)
+        kind = sc.kind
+        x, ok = self.x(name), self.present(name)
+        aliases: dict[str, str] = {}
+        checks: dict[str, tuple[str, str]] = {}  # key -> (alias, offending predicate)
+        if kind in NUMERIC or kind == "datetime":
+            aliases["min"] = scan.add(f"min({x}) FILTER (WHERE {ok})")
+            aliases["max"] = scan.add(f"max({x}) FILTER (WHERE {ok})")
+        if kind == "float":
+            aliases["frac"] = scan.add(self.d.count_where(f"{ok} AND {x} <> {self.d.floor(x)}"))
+        stats = rules is not None and bool(rules.stats or rules.quantiles)
+        if rules is not None and stats and kind in (*NUMERIC, "boolean"):
+            self._moment_aggregates(name, kind, scan, aliases, rules)
+        if rules is not None:
+            checks = self._check_predicates(name, kind, sc, rules)
+            for key, (_, bad) in list(checks.items()):
+                checks[key] = (scan.add(self.d.count_where(f"{ok} AND {bad}")), bad)
+            if rules.unique:
+                aliases["unique"] = scan.add(
+                    f"{self.d.count_where(ok)} - "
+                    f"{self.d.distinct_count([self.key(name)])} FILTER (WHERE {ok})"
+                )
+
+        def finish(row: Any) -> None:
+            cp = self.profile.column[name]
+            if (
+                cp.nulls
+                and rules is not None
+                and (rules.nullable is False or rules.max_missing is not None)
+            ):
+                cp.null_rows = self._rows(self.missing(name))
+            if not cp.count:
+                return
+            if "min" in aliases:
+                cp.min = _scalar(row[aliases["min"]], sc)
+                cp.max = _scalar(row[aliases["max"]], sc)
+                if cp.nulls and sc.kind == "integer":  # pandas holds it as float64
+                    cp.min, cp.max = float(cp.min), float(cp.max)
+            if "frac" in aliases:
+                cp.non_integral = int(row[aliases["frac"]])
+            if "mean" in aliases:
+                self._moments(cp, row, aliases)
+            for key, (alias, bad) in checks.items():
+                v = cp.checks.setdefault(key, Violation())
+                v.denominator = cp.count
+                v.count = int(row[alias])
+                if v.count:
+                    self._examples(v, name, bad)
+            if "unique" in aliases:
+                v = cp.checks.setdefault("unique", Violation())
+                v.count, v.denominator = int(row[aliases["unique"]]), cp.count
+                if v.count:
+                    self._repeat_examples(v, [name], label=True)
+            if rules is not None:
+                self._check_problems(cp, rules)
+            if name in self.drift and cp.count:
+                self._drift_values(cp)
+
+        return finish
+
+    def _moment_aggregates(
+        self, name: str, kind: str, scan: Aggregates, aliases: dict[str, str], rules: Any
+    ) -> None:
+        x, ok = self.x(name), self.present(name)
+        num = self.d.double(f"CAST({x} AS INTEGER)" if kind == "boolean" else x)
+        finite = f"(CASE WHEN {self.d.isnan(f'({num}) - ({num})')} THEN NULL ELSE {num} END)"
+        aliases["n"] = scan.add(self.d.count_where(ok))
+        aliases["mean"] = scan.add(f"avg({num}) FILTER (WHERE {ok})")
+        aliases["var"] = scan.add(f"var_samp({finite}) FILTER (WHERE {ok})")
+        aliases["inf"] = scan.add(self.d.count_where(f"{ok} AND {finite} IS NULL"))
+        aliases["pinf"] = scan.add(self.d.count_where(f"{ok} AND {num} > 0 AND {finite} IS NULL"))
+        qs = [q for q, _ in rules.quantiles] + (
+            [0.5] if any(k == "median" for k, _ in rules.stats) else []
+        )
+        if qs:
+            aliases["q"] = scan.add(f"{self.d.quantiles(num, qs)} FILTER (WHERE {ok})")
+            aliases["qs"] = ",".join(repr(q) for q in qs)
+
+    def _moments(self, cp: ColumnProfile, row: Any, aliases: dict[str, str]) -> None:
+        n = int(row[aliases["n"]])
+        infs, pinf = int(row[aliases["inf"]]), int(row[aliases["pinf"]])
+        cp.moments = n
+        if infs:  # numpy: inf - inf is nan
+            cp.mean = float("nan") if 0 < pinf < infs else (float("inf") if pinf else float("-inf"))
+            cp.m2 = float("nan")
+        else:
+            cp.mean = float(row[aliases["mean"]])
+            var = row[aliases["var"]]
+            cp.m2 = float(var) * (n - 1) if n > 1 and var is not None and var == var else 0.0
+        if "q" in aliases and infs:  # numpy interpolates inf - inf to nan: pandas decides
+            raise UnsupportedError("quantiles of a column holding infinities")
+        if "q" in aliases:
+            qs = [float(q) for q in aliases["qs"].split(",")]
+            values = list(row[aliases["q"]])
+            cp.quantiles = dict(zip(qs, (float(v) for v in values), strict=True))
+
+    def _check_predicates(
+        self, name: str, kind: str, sc: SqlColumn, rules: ColumnRules
+    ) -> dict[str, tuple[str, str]]:
+        """The offending-value predicate of each min/max/allowed/pattern check that applies."""
+        from mlgate.data.pandas_backend import bound_value
+
+        x = self.x(name)
+        out: dict[str, tuple[str, str]] = {}
+        for key, bound in (("min", rules.min), ("max", rules.max)):
+            if bound is None:
+                continue
+            value, problem = bound_value(bound, kind, _empty_series(sc))
+            if problem:
+                continue
+            if kind == "datetime":
+                lit = self.d.timestamp(value, zoned=sc.tz is not None)
+            elif sc.float32 and isinstance(value, (int, float)):
+                lit = self.d.real(value)  # numpy compares a float32 column in float32
+            else:
+                lit = self.d.number(value)
+            out[key] = ("", f"({x} {'<' if key == 'min' else '>'} {lit})")
+        if rules.allowed is not None:
+            if kind == "datetime":
+                raise UnsupportedError("`allowed` on dates")
+            hit = in_list(self.d, kind, x, list(rules.allowed))
+            out["allowed"] = ("", f"(NOT {hit})" if hit else "TRUE")
+        if rules.pattern is not None and kind in ("string", "category"):
+            text = self.d.as_text(x) if kind == "category" else x
+            out["pattern"] = ("", f"(NOT {self.d.full_match(text, rules.pattern)})")
+        return out
+
+    def _check_problems(self, cp: ColumnProfile, rules: ColumnRules) -> None:
+        from mlgate.data.pandas_backend import bound_value
+
+        sc = self.rel.types[cp.name]
+        for key, bound in (("min", rules.min), ("max", rules.max)):
+            if bound is not None:
+                _, problem = bound_value(bound, cp.kind, _empty_series(sc))
+                if problem:
+                    cp.checks.setdefault(key, Violation()).problem = problem
+        if rules.pattern is not None and cp.kind not in ("string", "category"):
+            cp.checks.setdefault(
+                "pattern", Violation()
+            ).problem = f"`pattern` needs text; the column holds {cp.kind} values"
+
+    def _rows(self, where: str) -> list[int]:
+        if not self.limit or not self.rel.row:
+            return []
+        df = self.frame(
+            f"SELECT {self.x(self.rel.row)} AS r FROM {self.rel.rows_sql} WHERE {where}"
+            f"{self.order()} LIMIT {self.limit}"
+        )
+        return [int(r) for r in df["r"]]
+
+    def _examples(self, v: Violation, name: str, bad: str) -> None:
+        """First offending rows and most frequent offending values of a column check."""
+        x, ok, rel = self.x(name), self.present(name), self.rel
+        where = f"{ok} AND {bad}"
+        if self.limit:
+            df = self.frame(
+                f"SELECT {self.row_expr()} AS r, {x} AS v FROM {rel.rows_sql} WHERE {where}"
+                f"{self.order()} LIMIT {self.limit}",
+                like={"v": name},
+            )
+            rows = [int(r) if r == r and r is not None else None for r in df["r"]]
+            v.examples = [
+                {"row": r, "value": val} for r, val in zip(rows, df["v"].tolist(), strict=True)
+            ]
+        first = f"min({self.x(rel.row)})" if rel.row else "0"
+        top = self.frame(
+            f"SELECT {x} AS v, count(*) AS n, {first} AS f FROM {rel.rows_sql} WHERE {where} "
+            f"GROUP BY {x} ORDER BY n DESC, f LIMIT {TOP_VALUES}",
+            like={"v": name},
+        )
+        v.values = Counter(dict(zip(top["v"].tolist(), (int(n) for n in top["n"]), strict=True)))
+
+    def _repeat_examples(self, v: Violation, cols: list[str], label: bool) -> None:
+        """Rows repeating an earlier row's `cols` (all present), as `examples_of` gives them."""
+        rel = self.rel
+        if not rel.row:
+            return
+        r = self.x(rel.row)
+        keys = ", ".join(self.key(c) for c in cols)
+        ok = " AND ".join(self.present(c) for c in cols) if label else "TRUE"
+        shown = "".join(f", {self.x(c)} AS {self.x('v_' + c)}" for c in cols)
+        if self.limit:
+            picked = "".join(", " + self.x("v_" + c) for c in cols)
+            df = self.frame(
+                f"SELECT r, f{picked} FROM ("
+                f"SELECT {r} AS r, min({r}) OVER (PARTITION BY {keys}) AS f{shown} "
+                f"FROM {rel.rows_sql} WHERE {ok}) AS t WHERE r > f ORDER BY r LIMIT {self.limit}",
+                like={"v_" + c: c for c in cols},
+            )
+            for rec in df.to_dict("records"):
+                example: dict[str, Any] = {"row": int(rec["r"]), "same as row": int(rec["f"])}
+                if label:
+                    example.update({c: rec["v_" + c] for c in cols})
+                v.examples.append(example)
+        if label:
+            groups = ", ".join(self.x(c) for c in cols)
+            top = self.frame(
+                f"SELECT {groups}, count(*) AS n__, min({r}) AS f__ FROM {rel.rows_sql} "
+                f"WHERE {ok} GROUP BY {groups} "
+                f"HAVING count(*) > 1 ORDER BY n__ DESC, f__ LIMIT 5",
+                like={c: c for c in cols},
+            )
+            counts: Counter[Any] = Counter()
+            for rec in top.to_dict("records"):
+                value = rec[cols[0]] if len(cols) == 1 else tuple(rec[c] for c in cols)
+                counts[value] = int(rec["n__"])
+            v.values = counts
+
+    def _drift_values(self, cp: ColumnProfile) -> None:
+        import numpy as np
+
+        x, ok, rel = self.x(cp.name), self.present(cp.name), self.rel
+        if cp.kind in NUMERIC:
+            df = self.frame(f"SELECT {self.d.double(x)} AS v FROM {rel.from_sql} WHERE {ok}")
+            cp.values.append(df["v"].to_numpy(dtype="float64"))
+        elif cp.kind == "datetime":
+            df = self.frame(f"SELECT {self.d.epoch_seconds(x)} AS v FROM {rel.from_sql} WHERE {ok}")
+            cp.values.append(df["v"].to_numpy(dtype="float64"))
+        else:
+            df = self.frame(
+                f"SELECT {x} AS v, count(*) AS n FROM {rel.from_sql} WHERE {ok} GROUP BY {x}"
+            )
+            for value, n in zip(df["v"].tolist(), df["n"].tolist(), strict=True):
+                cp.counts[value] += int(n)
+            if not cp.counts:
+                cp.values.append(np.zeros(0))
+
+    # -- keys, duplicates, rules ------------------------------------------------------------
+    def _key_aggregates(self, scan: Aggregates) -> Any:
+        p, aliases = self.profile, {}
+        for key in self.suite.keys:
+            v = p.keys[key] = Violation()
+            absent = [k for k in key if k not in self.rel.columns]
+            if absent:
+                v.problem = missing_column(absent[0], p.columns)
+                continue
+            for k in key:
+                if k not in self.rel.types:
+                    raise UnsupportedError(f"column `{k}` in a key")
+            ok = " AND ".join(self.present(k) for k in key)
+            n = scan.add(self.d.count_where(ok))
+            distinct = scan.add(
+                f"{self.d.distinct_count([self.key(k) for k in key])} FILTER (WHERE {ok})"
+            )
+            aliases[key] = (n, distinct)
+
+        def finish(row: Any) -> None:
+            for key, (n, distinct) in aliases.items():
+                v = p.keys[key]
+                v.denominator = int(row[n])
+                v.count = v.denominator - int(row[distinct])
+                if v.count:
+                    self._repeat_examples(v, list(key), label=True)
+
+        return finish
+
+    def _duplicates(self) -> None:
+        p = self.profile
+        if not self.suite.duplicates:
+            return
+        v = p.duplicates = Violation()
+        subset = list(self.suite.duplicates_subset or self.rel.columns)
+        absent = [k for k in subset if k not in self.rel.columns]
+        if absent:
+            v.problem = missing_column(absent[0], p.columns)
+            return
+        for k in subset:
+            if k not in self.rel.types:
+                raise UnsupportedError(f"column `{k}` in duplicated rows")
+        v.denominator = p.rows
+        if not p.rows or self._clean_key_within(set(subset)):
+            return  # a duplicated row repeats every key: none when a key never repeats
+        keys = ", ".join(self.key(c) for c in subset)
+        df = self.frame(
+            f"SELECT count(*) AS n FROM (SELECT 1 AS one FROM {self.rel.from_sql} "
+            f"GROUP BY {keys}) AS t"
+        )
+        v.count = p.rows - int(df["n"].iloc[0])
+        if v.count:
+            self._repeat_examples(v, subset, label=False)
+
+    def _clean_key_within(self, subset: set[str]) -> bool:
+        """Whether a declared key within `subset` is never missing and never repeated."""
+        p = self.profile
+        clean = [
+            key
+            for key, v in p.keys.items()
+            if v.problem is None and v.denominator == p.rows and v.count == 0
+        ]
+        for name, cp in p.column.items():
+            u = cp.checks.get("unique")
+            if u is not None and cp.nulls == 0 and u.count == 0 and u.denominator == p.rows:
+                clean.append((name,))
+        return any(set(key) <= subset for key in clean)
+
+    def _rule_aggregates(self, scan: Aggregates) -> Any:
+        p, aliases = self.profile, {}
+        for i, rule in enumerate(self.suite.rules):
+            v = p.rules[i] = Violation()
+            try:
+                parsed = parse_rule(rule.expr)
+            except RuleSyntaxError as exc:
+                v.problem = str(exc)
+                continue
+            absent = [c for c in parsed.columns if c not in self.rel.columns]
+            if absent:
+                v.problem = missing_column(absent[0], p.columns)
+                continue
+            for c in parsed.columns:
+                if c not in self.rel.types:
+                    raise UnsupportedError(f"column `{c}` in a rule")
+            nulls = {c: self._null_count(c) for c in parsed.columns}
+            sql = compile_rule(
+                parsed,
+                self.d,
+                lambda c, n=nulls: (self.rel.types[c], n[c]),  # type: ignore[misc]
+            )
+            skip = " OR ".join(self.missing(c) for c in parsed.columns) or "FALSE"
+            bad = f"(NOT ({skip}) AND NOT coalesce({sql}, FALSE))"
+            aliases[i] = (
+                scan.add(self.d.count_where(skip)),
+                scan.add(self.d.count_where(bad)),
+                bad,
+                list(parsed.columns),
+            )
+
+        def finish(row: Any) -> None:
+            for i, (skipped, count, bad, cols) in aliases.items():
+                v = p.rules[i]
+                v.skipped_rows = int(row[skipped])
+                v.denominator = p.rows - v.skipped_rows
+                v.count = int(row[count])
+                if v.count and self.limit:
+                    shown = "".join(f", {self.x(c)}" for c in cols)
+                    df = self.frame(
+                        f"SELECT {self.row_expr()} AS r__{shown} FROM {self.rel.rows_sql} "
+                        f"WHERE {bad}{self.order()} LIMIT {self.limit}",
+                        like={c: c for c in cols},
+                    )
+                    for rec in df.to_dict("records"):
+                        r = rec.pop("r__")
+                        v.examples.append({"row": int(r) if r is not None else None, **rec})
+
+        return finish
+
+    def _null_count(self, name: str) -> int:
+        if name not in self.nulls:
+            df = self.frame(
+                f"SELECT count(*) AS n FROM {self.rel.from_sql} WHERE {self.missing(name)}"
+            )
+            self.nulls[name] = int(df["n"].iloc[0])
+        return self.nulls[name]
+
+
+def _scalar(value: Any, sc: SqlColumn) -> Any:
+    """An aggregate's value as pandas gives it (a zoned timestamp in its column's zone)."""
+    if sc.tz and getattr(value, "tzinfo", None) is not None:
+        return value.tz_convert(sc.tz)
+    return value
+
+
+def _empty_series(sc: SqlColumn) -> pd.Series:
+    import pandas as pd
+
+    if sc.tz:
+        return pd.Series([], dtype=f"datetime64[ns, {sc.tz}]")
+    return pd.Series([], dtype=object)
