@@ -9,6 +9,7 @@ same meaning raises `UnsupportedError`.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -149,7 +150,7 @@ def compile_rule(
             if isinstance(node.op, ast.Div):
                 return "num", d.divide(a[1], b[1]), True
             if isinstance(node.op, ast.FloorDiv):
-                return "num", d.floor(d.divide(a[1], b[1])), True
+                return "num", _floor_divide(d, a[1], b[1]), True
             if isinstance(node.op, ast.Pow):
                 return "num", d.power(a[1], b[1]), True
             if isinstance(node.op, ast.Mod):
@@ -182,3 +183,18 @@ def compile_rule(
         raise UnsupportedError(type(node).__name__)
 
     return as_bool(ev(rule.tree))
+
+
+def _floor_divide(d: Dialect, a: str, b: str) -> str:
+    """`a // b` as numpy computes it: an infinite dividend gives NaN (±inf over a zero), and a
+    finite one over an infinite divisor of the other sign gives -1 (not floor(-0.0)). NaN sorts
+    above every number in the SQL engines, so `a < inf` also says "not NaN"."""
+    inf, ninf, nan = (d.number(v) for v in (math.inf, -math.inf, math.nan))
+    finite = f"({a} > {ninf} AND {a} < {inf})"
+    return (
+        f"(CASE WHEN {a} = {inf} OR {a} = {ninf} "
+        f"THEN (CASE WHEN {b} = 0 THEN {d.divide(a, b)} ELSE {nan} END) "
+        f"WHEN ({b} = {inf} OR {b} = {ninf}) AND {finite} AND {a} <> 0 "
+        f"AND (({a} < 0) <> ({b} < 0)) THEN {d.number(-1.0)} "
+        f"ELSE {d.floor(d.divide(a, b))} END)"
+    )
