@@ -21,7 +21,8 @@ RUN /opt/mlgate/bin/pip install --no-cache-dir --no-deps /tmp/mlgate \
     && find "$site" -depth -type d -name tests -path "$site/*/*" -exec rm -rf {} + \
     && rm -rf "$site"/pyarrow/include "$site"/pyarrow/src "$site"/numpy/_core/include \
     && rm -f "$site"/pyarrow/*flight* "$site"/pyarrow/*_s3* "$site"/pyarrow/_s3fs* \
-    && find "$site" -name "*.pyx" -delete -o -name "*.pxd" -delete -o -name "*.h" -delete
+    && find "$site" -name "*.pyx" -delete -o -name "*.pxd" -delete -o -name "*.h" -delete \
+    && /opt/mlgate/bin/pip uninstall --yes --quiet setuptools
 
 FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -31,10 +32,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore \
     PATH=/opt/mlgate/bin:$PATH
 
-# git: `ref: base` reads files as of the pull request's base commit
-# hadolint ignore=DL3008
+# git: `ref: base` reads files as of the pull request's base commit. It needs only git's own
+# commands (show, ls-tree, rev-parse), none of its Perl scripts: Perl (about 50 MB) is removed.
+# hadolint ignore=DL3008,SC2046
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends git \
+    && dpkg --purge --force-depends perl liberror-perl git-man \
+       $(dpkg-query -W -f '${Package}\n' 'perl-modules-*' 'libperl5*') \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 

@@ -142,9 +142,11 @@ def read_file(path: Path, fmt: str, options: dict[str, Any]) -> pd.DataFrame:
     if fmt in ("csv", "tsv") and set(options) - _ARROW_CSV_OPTIONS:
         opts: dict[str, Any] = {"sep": "\t" if fmt == "tsv" else ","}
         opts.update(options)
-        return pd.read_csv(path, **opts)
+        with _stream(path) as f:  # pyarrow decompresses (.gz, .zst, .bz2) for pandas too
+            return pd.read_csv(f, **opts)
     if fmt == "jsonl" and options:
-        return pd.read_json(path, lines=True, **options)
+        with _stream(path) as f:
+            return pd.read_json(f, lines=True, **options)
     return to_pandas(_read_table(path, fmt, options))
 
 

@@ -164,3 +164,21 @@ def test_ref_base_reads_the_base_commit_and_is_skipped_outside_a_pr(tmp_path: Pa
     assert checks["data/train/drift/age"]["status"] == "failed"
     assert "reference 400 rows · current 500 rows" in checks["data/train/drift/age"]["message"]
     assert code == 1
+
+
+@pytest.mark.parametrize("suffix", [".zst", ".gz"])
+def test_pandas_reader_options_read_compressed_files(tmp_path: Path, suffix: str) -> None:
+    """Options only pandas has (`decimal`) still read .zst/.gz: pyarrow decompresses."""
+    import gzip
+
+    from mlgate.datasets import read_file
+
+    plain = b"a;b\n1,5;x\n2,25;y\n"
+    path = tmp_path / f"d.csv{suffix}"
+    packed = (
+        zstandard.ZstdCompressor().compress(plain) if suffix == ".zst" else gzip.compress(plain)
+    )
+    path.write_bytes(packed)
+    frame = read_file(path, "csv", {"sep": ";", "decimal": ","})
+    assert frame["a"].tolist() == [1.5, 2.25]
+    assert frame["b"].tolist() == ["x", "y"]
