@@ -3,6 +3,8 @@
 Every check gets the same `RunContext`. Loading a dataset or a model, or profiling a dataset,
 goes through `memo`, so it happens once per session whatever number of checks need it; a
 failure is cached too, so every dependent check reports the same reason without retrying.
+The context knows no loader: datasets are read by `mlgate.datasets.dataset` and models by
+`mlgate.model.loading.model`, each memoised on the context.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from mlgate.errors import CheckError
 from mlgate.runner.budget import DEFAULT_GATE_TIMEOUT, CheckTimeout
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from mlgate.config.model import Config
 
 T = TypeVar("T")
@@ -102,24 +102,6 @@ class RunContext:
                 )
             raise value.error
         return value  # type: ignore[no-any-return]
-
-    def dataset(self, name: str) -> pd.DataFrame:
-        """The named dataset as a DataFrame, read once per run."""
-        from mlgate.datasets import read_dataset
-
-        spec = self.config.datasets.get(name)
-        if spec is None:
-            raise CheckError(f"dataset {name!r} is not declared under `datasets:`")
-        return self.memo(("dataset", name), lambda: read_dataset(spec, self))
-
-    def model(self, name: str) -> Any:
-        """The named model, loaded once per run (see `mlgate.model.loading`)."""
-        from mlgate.model.loading import load_model
-
-        spec = self.config.models.get(name)
-        if spec is None:
-            raise CheckError(f"model {name!r} is not declared under `models:`")
-        return self.memo(("model", name), lambda: load_model(spec, self))
 
     def require_base_ref(self, what: str) -> str:
         """The base commit for `ref: base`, or a `SkipCheck` naming why there is none."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate.errors import DatasetError
+from mlgate.errors import CheckError, DatasetError
 from mlgate.gitref import list_at_ref, materialize_at_ref, resolve_ref
 from mlgate.paths import glob_root, inside_workspace
 
@@ -95,6 +95,14 @@ def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:
     out = materialize_at_ref(path, ref)
     ctx.on_close(lambda: shutil.rmtree(out.parent, ignore_errors=True))
     return out
+
+
+def dataset_named(ctx: RunContext, name: str) -> pd.DataFrame:
+    """The named dataset as a DataFrame, read once per run."""
+    spec = ctx.config.datasets.get(name)
+    if spec is None:
+        raise CheckError(f"dataset {name!r} is not declared under `datasets:`")
+    return ctx.memo(("dataset", name), lambda: read_dataset(spec, ctx))
 
 
 def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:

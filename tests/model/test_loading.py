@@ -23,6 +23,7 @@ from mlgate.config import load_config
 from mlgate.context import RunContext, SkipCheck
 from mlgate.errors import CheckError
 from mlgate.ghenv import GitHubEnv
+from mlgate.model.loading import model_named
 
 FORK_PRT = {
     "pull_request": {
@@ -60,7 +61,7 @@ def test_joblib_pickle_and_skops_load_the_same_model(tmp_path: Path) -> None:
     )
     x = np.array([[3.0], [30.0]])
     for name in "abc":
-        np.testing.assert_allclose(ctx.model(name).predict_proba(x), m.predict_proba(x))
+        np.testing.assert_allclose(model_named(ctx, name).predict_proba(x), m.predict_proba(x))
 
 
 def test_skops_lists_the_untrusted_types_until_they_are_trusted(tmp_path: Path) -> None:
@@ -69,7 +70,7 @@ def test_skops_lists_the_untrusted_types_until_they_are_trusted(tmp_path: Path) 
     sio.dump(h, tmp_path / "h.skops")
     ctx = ctx_for(tmp_path, "h: {path: h.skops}")
     with pytest.raises(CheckError) as err:
-        ctx.model("h")
+        model_named(ctx, "h")
     msg = str(err.value)
     assert "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor" in msg
     assert "`trusted:`" in msg
@@ -81,7 +82,7 @@ def test_skops_lists_the_untrusted_types_until_they_are_trusted(tmp_path: Path) 
           trusted: [sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor]
     """,
     )
-    np.testing.assert_allclose(ctx.model("h").predict_proba(x), h.predict_proba(x))
+    np.testing.assert_allclose(model_named(ctx, "h").predict_proba(x), h.predict_proba(x))
 
 
 SAME_PRT = {
@@ -191,9 +192,9 @@ def test_refused_pickle_says_why_and_allow_pickle_overrides(
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "event.json"))
     ctx = ctx_for(tmp_path, "m: {path: m.joblib}")
     with pytest.raises(CheckError, match=r"fork mallory/x, .*skops.*the safe format"):
-        ctx.model("m")
+        model_named(ctx, "m")
     ctx = ctx_for(tmp_path, "m: {path: m.joblib, allow_pickle: true}")
-    assert ctx.model("m").predict([[30.0]])[0] == 1
+    assert model_named(ctx, "m").predict([[30.0]])[0] == 1
 
 
 @pytest.mark.parametrize("event_name", ["pull_request_target", "workflow_run"])
@@ -207,7 +208,7 @@ def test_a_pickle_is_refused_when_the_event_payload_is_missing(
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "gone.json"))
     ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
     with pytest.raises(CheckError) as err:
-        ctx.model("m")
+        model_named(ctx, "m")
     message = str(err.value)
     assert message.startswith(
         f"model 'm': refusing to load a pickle file: this `{event_name}` run holds a write "
@@ -228,20 +229,20 @@ def test_a_factory_builds_the_model(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     ctx = ctx_for(tmp_path, "f: {factory: 'factory_pkg.build:make'}")
-    assert ctx.model("f").predict([1, 2]) == [0.5, 0.5]
+    assert model_named(ctx, "f").predict([1, 2]) == [0.5, 0.5]
     bad = ctx_for(tmp_path, "f: {factory: 'factory_pkg.build:nope'}")
     with pytest.raises(
         CheckError,
         match=r"factory .factory_pkg.build:nope. failed: AttributeError",
     ):
-        bad.model("f")
+        model_named(bad, "f")
 
 
 def test_ref_base_outside_a_pull_request_is_a_skip(tmp_path: Path) -> None:
     joblib.dump(small_model(), tmp_path / "m.joblib")
     ctx = ctx_for(tmp_path, "m: {path: m.joblib, ref: base}")
     with pytest.raises(SkipCheck, match="not for a pull request"):
-        ctx.model("m")
+        model_named(ctx, "m")
 
 
 def test_unknown_suffix_and_unreadable_file_name_the_problem(tmp_path: Path) -> None:
@@ -249,11 +250,11 @@ def test_unknown_suffix_and_unreadable_file_name_the_problem(tmp_path: Path) -> 
     (tmp_path / "m.joblib").write_bytes(b"junk")
     ctx = ctx_for(tmp_path, "a: {path: m.bin}\nb: {path: m.joblib}")
     with pytest.raises(CheckError, match=r"cannot tell the format of 'm.bin'.*`format:`"):
-        ctx.model("a")
+        model_named(ctx, "a")
     with pytest.raises(
         CheckError, match=r"model 'b': 'm.joblib' is not a joblib file: it holds text"
     ):
-        ctx.model("b")
+        model_named(ctx, "b")
 
 
 def test_onnx_without_onnxruntime_says_what_to_install(
@@ -263,7 +264,7 @@ def test_onnx_without_onnxruntime_says_what_to_install(
     (tmp_path / "m.onnx").write_bytes(b"junk")
     ctx = ctx_for(tmp_path, "m: {path: m.onnx}")
     with pytest.raises(CheckError, match="onnxruntime"):
-        ctx.model("m")
+        model_named(ctx, "m")
 
 
 @pytest.mark.parametrize("zipmap", [True, False])
@@ -278,7 +279,7 @@ def test_an_onnx_classifier_scores_like_the_original(tmp_path: Path, zipmap: boo
     from mlgate.model.scoring import make_scorer
 
     df = pd.DataFrame(x, columns=["a", "b", "c"])
-    sc = make_scorer("m", ctx.model("m"), {}, df.head(2))
+    sc = make_scorer("m", model_named(ctx, "m"), {}, df.head(2))
     np.testing.assert_allclose(sc.scores(df), m.predict_proba(x)[:, 1], atol=1e-5)
     assert (sc.labels(df) == m.predict(x)).all()
 
@@ -300,7 +301,7 @@ def test_a_file_that_is_not_a_pickle_says_so_plainly(
     ctx = ctx_for(tmp_path, f"m: {{path: m{suffix}}}")
     fmt = "joblib" if suffix == ".joblib" else "pickle"
     with pytest.raises(CheckError) as info:
-        ctx.model("m")
+        model_named(ctx, "m")
     message = str(info.value)
     assert message.startswith(f"model 'm': 'm{suffix}' is not a {fmt} file: "), message
     assert re.search(reason, message), message
@@ -313,7 +314,7 @@ def test_a_real_pickle_whose_class_is_missing_keeps_the_import_error(tmp_path: P
     (tmp_path / "m.pkl").write_bytes(data)
     ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
     with pytest.raises(CheckError, match=r"cannot load 'm.pkl' as pickle: ModuleNotFoundError"):
-        ctx.model("m")
+        model_named(ctx, "m")
 
 
 def _damaged(data: bytes, how: str, rnd: random.Random) -> bytes:
@@ -345,7 +346,7 @@ def test_a_damaged_joblib_or_pickle_says_it_is_damaged_and_what_to_do(
         (tmp_path / f"m{i}.joblib").write_bytes(_damaged(data, how, rnd))
         ctx = ctx_for(tmp_path, f"m: {{path: m{i}.joblib}}")
         try:
-            ctx.model("m")
+            model_named(ctx, "m")
         except CheckError as err:
             errors += 1
             message = str(err)
@@ -363,7 +364,7 @@ def test_a_pickle_cut_short_says_so(tmp_path: Path) -> None:
     (tmp_path / "m.pkl").write_bytes(pickle.dumps(small_model())[:200])
     ctx = ctx_for(tmp_path, "m: {path: m.pkl}")
     with pytest.raises(CheckError) as err:
-        ctx.model("m")
+        model_named(ctx, "m")
     assert str(err.value) == (
         "model 'm': 'm.pkl' is damaged: it ends too early or its bytes are corrupted (cut short "
         "while copying or downloading?); save or fetch the model again (UnpicklingError: pickle "
@@ -376,7 +377,7 @@ def test_a_damaged_skops_file_says_so(tmp_path: Path) -> None:
     (tmp_path / "m.skops").write_bytes((tmp_path / "good.skops").read_bytes()[:300])
     ctx = ctx_for(tmp_path, "m: {path: m.skops}")
     with pytest.raises(CheckError, match=r"^model 'm': 'm.skops' is damaged: it ends too early"):
-        ctx.model("m")
+        model_named(ctx, "m")
 
 
 def test_a_damaged_onnx_file_names_the_runtime_version(tmp_path: Path) -> None:
@@ -388,4 +389,4 @@ def test_a_damaged_onnx_file_names_the_runtime_version(tmp_path: Path) -> None:
         match=r"^model 'm': cannot load 'm.onnx' as onnx: it is damaged, or it was saved with "
         r"other versions of its libraries than this run has \(onnxruntime \d",
     ):
-        ctx.model("m")
+        model_named(ctx, "m")

@@ -20,6 +20,7 @@ from mlgate.api.robustness import (
 from mlgate.api.service import Service, start_service
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
+from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
 from mlgate.latency.measure import Noise
 from mlgate.latency.stats import DEFAULT_CONFIDENCE, Status, decide, percentile, verdict_text, worst
@@ -102,7 +103,7 @@ def check_replay(spec: CheckSpec, ctx: RunContext, service: Service) -> Outcome:
     from mlgate.api.payloads import rows_as_payloads
 
     cfg: Mapping[str, Any] = spec.params["replay"]
-    df = ctx.dataset(cfg["dataset"])
+    df = dataset_named(ctx, cfg["dataset"])
     payloads = rows_as_payloads(
         df, int(cfg.get("rows", 1000)), cfg.get("columns"), cfg.get("exclude") or ()
     )

@@ -10,6 +10,7 @@ from mlgate.data import judge
 from mlgate.data.backend import Profile, Source, StatsBackend
 from mlgate.data.pandas_backend import ChunkSource, FrameSource, PandasBackend
 from mlgate.data.suite import Suite
+from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
 
 BACKEND: StatsBackend = PandasBackend()
@@ -26,7 +27,7 @@ def source_for(name: str, ctx: RunContext) -> Source:
         dataset_paths(spec, ctx)  # fail (or skip, for `ref: base`) before streaming
         rows = spec.chunk_rows
         return ChunkSource(name, lambda: iter_dataset(spec, ctx, rows))
-    return FrameSource(name, ctx.dataset(name))
+    return FrameSource(name, dataset_named(ctx, name))
 
 
 def drift_columns(suite: Suite) -> tuple[str, ...] | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
+from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
 from mlgate.model.behaviour import Behaviour, directional, invariance
 from mlgate.model.scoring import Scorer, scored, scorer
@@ -136,7 +137,7 @@ def _case_results(
     def build() -> tuple[Any, Any, dict[int, str]]:
         import numpy as np
 
-        like = ctx.dataset(p["dataset"]) if p.get("dataset") else None
+        like = dataset_named(ctx, p["dataset"]) if p.get("dataset") else None
         sc = scorer(ctx, p["model"], p.get("dataset"))
         cases = p["cases"]
         problems = case_problems(cases, like)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
+from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
 from mlgate.latency.measure import Noise, interleaved, pairs
 from mlgate.latency.stats import (
@@ -35,7 +36,7 @@ def _batch(ctx: RunContext, dataset: str, rows: int) -> pd.DataFrame:
     """The first `rows` rows of the dataset (repeated when it has fewer)."""
     import pandas as pd
 
-    df = ctx.dataset(dataset)
+    df = dataset_named(ctx, dataset)
     if not len(df):
         raise CheckError(f"dataset {dataset!r} is empty: no rows to time predict on")
     reps = -(-rows // len(df))

@@ -1,6 +1,6 @@
 """Loading the models declared under `models:`: joblib, pickle, skops, onnx or a factory.
 
-`load_model` is what `ctx.model(name)` calls (once per run). Every failure is a `CheckError`
+`load_model` is what `model_named(ctx, name)` calls (once per run). Every failure is a `CheckError`
 naming the model and the reason, so the model's checks are `error` and the rest of the gate runs.
 """
 
@@ -47,6 +47,14 @@ def model_format(spec: ModelSpec) -> str:
         f"model {spec.name!r}: cannot tell the format of {spec.path!r} from its name; "
         f"set `format:` to one of {', '.join(FORMATS)}"
     )
+
+
+def model_named(ctx: RunContext, name: str) -> Any:
+    """The named model, loaded once per run."""
+    spec = ctx.config.models.get(name)
+    if spec is None:
+        raise CheckError(f"model {name!r} is not declared under `models:`")
+    return ctx.memo(("model", name), lambda: load_model(spec, ctx))
 
 
 def load_model(spec: ModelSpec, ctx: RunContext) -> Any:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
+from mlgate.model.loading import model_named
 
 if TYPE_CHECKING:
     import numpy as np
@@ -256,9 +258,9 @@ def scorer(ctx: RunContext, model_name: str, dataset: str | None = None) -> Scor
     """The memoised `Scorer` of a declared model."""
 
     def build() -> Scorer:
-        model = ctx.model(model_name)
+        model = model_named(ctx, model_name)
         spec = ctx.config.models[model_name]
-        sample = ctx.dataset(dataset).head(2) if dataset else _empty()
+        sample = dataset_named(ctx, dataset).head(2) if dataset else _empty()
         return make_scorer(model_name, model, dict(spec.params), sample)
 
     return ctx.memo(("model-scorer", model_name), build)
@@ -324,7 +326,7 @@ def scored(ctx: RunContext, model_name: str, dataset: str) -> Scored:
     """Scores and labels of `model_name` on `dataset`, computed once per run."""
 
     def build() -> Scored:
-        df = ctx.dataset(dataset)
+        df = dataset_named(ctx, dataset)
         sc = scorer(ctx, model_name, dataset)
         y = None
         no_truth = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +37,14 @@ def mlgate_config(mlgate_context: RunContext) -> Config:
 @pytest.fixture(scope="session")
 def mlgate_dataset(mlgate_context: RunContext) -> Callable[[str], Any]:
     """`mlgate_dataset("train")` -> the DataFrame, read once per session."""
-    return mlgate_context.dataset
+    from mlgate.datasets import dataset_named
+
+    return functools.partial(dataset_named, mlgate_context)
 
 
 @pytest.fixture(scope="session")
 def mlgate_model(mlgate_context: RunContext) -> Callable[[str], Any]:
     """`mlgate_model("credit")` -> the loaded model, loaded once per session."""
-    return mlgate_context.model
+    from mlgate.model.loading import model_named
+
+    return functools.partial(model_named, mlgate_context)

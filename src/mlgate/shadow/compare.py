@@ -11,9 +11,11 @@ from functools import cached_property
 from typing import Any
 
 from mlgate.context import RunContext
+from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
 from mlgate.latency.measure import Noise, Pairs, interleaved, pairs
 from mlgate.latency.stats import DEFAULT_CONFIDENCE, Estimate, paired_ratio
+from mlgate.model.loading import model_named
 
 TIMED_ROWS = 200
 SIDE_TIME_LIMIT = 600.0
@@ -140,7 +142,7 @@ def load_traffic(params: Mapping[str, Any], ctx: RunContext) -> list[dict[str, A
     if "dataset" in params:
         from mlgate.api.payloads import rows_as_payloads
 
-        df = ctx.dataset(str(params["dataset"]))
+        df = dataset_named(ctx, str(params["dataset"]))
         return [p for _, p in rows_as_payloads(df, limit, None, exclude)]
     path = ctx.config.resolve(str(params["traffic"]))
     out: list[dict[str, Any]] = []
@@ -179,7 +181,7 @@ class _ModelSide:
         from mlgate.shadow.scoring import records_frame
 
         name = str(side["model"])
-        model = ctx.model(name)
+        model = model_named(ctx, name)
         self.frame = records_frame(requests)
         self.scorer = make_scorer(
             name, model, dict(ctx.config.models[name].params), self.frame.head(2)
