@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgate.shadow.compare import percentile, same_label, wilson
+from mlgate.shadow.compare import percentile, same_label
+from mlgate.stats.intervals import wilson
 
 
 @given(st.integers(0, 10_000), st.integers(1, 10_000))

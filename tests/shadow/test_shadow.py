@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 
 from mlgate.config import load_config
 from mlgate.errors import ConfigError
-from mlgate.shadow.compare import wilson
+from mlgate.stats.intervals import wilson
 from tests.api.helpers import SERVICES, report_md, run_gate
 
 
@@ -105,8 +105,9 @@ def test_two_services_on_recorded_traffic(tmp_path: Path, server: str) -> None:
     errors = checks["shadow/a vs b/max_error_rate"]
     assert errors["status"] == "failed"
     assert errors["message"] == (
-        "the candidate failed 1 of 100 requests (1.0%, expected <= 0.0%); "
-        "the primary failed 0; first: status 500"
+        "the candidate failed 1 of 100 requests (1.0%, 95% CI 0.2%–5.4%; expected <= 0.0%) — "
+        "fails: the whole interval is above the limit (decide: evidence); the primary failed 0; "
+        "first: status 500"
     )
 
 

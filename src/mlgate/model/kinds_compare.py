@@ -11,14 +11,19 @@ from mlgate.model.metrics import LOWER_IS_BETTER, drop_of
 from mlgate.model.paired import paired_interval
 from mlgate.model.scoring import Scored, scored
 from mlgate.model.stats import (
-    decision_outcome,
-    decision_text,
     fmt,
     interval_text,
     pct,
     rate_details,
 )
-from mlgate.stats.decide import DEFAULT_CONFIDENCE, DEFAULT_RULE, Rule, decide
+from mlgate.stats.decide import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_RULE,
+    Rule,
+    decide,
+    decision_outcome,
+    decision_text,
+)
 from mlgate.stats.intervals import wilson
 from mlgate.stats.paired import Interval
 

@@ -18,15 +18,20 @@ from mlgate.model.paired import metric_interval
 from mlgate.model.scoring import Scored, scored
 from mlgate.model.stats import (
     bounds_text,
-    decision_outcome,
-    decision_text,
     fmt,
     interval_text,
     pct,
     rate_details,
     within,
 )
-from mlgate.stats.decide import DEFAULT_CONFIDENCE, Decision, Rule, decide
+from mlgate.stats.decide import (
+    DEFAULT_CONFIDENCE,
+    Decision,
+    Rule,
+    decide,
+    decision_outcome,
+    decision_text,
+)
 from mlgate.stats.intervals import newcombe
 from mlgate.stats.intervals import wilson as wilson_at
 from mlgate.stats.paired import mover

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.stats.intervals import wilson_z
 
 if TYPE_CHECKING:
-    from mlgate.checks import Outcome
-    from mlgate.stats.decide import Decision
+    pass
 
 Z95 = 1.959963984540054
 
@@ -96,25 +95,3 @@ def interval_text(
     if lo != lo or hi != hi:
         return f"{level}: none (the metric is undefined in too many resamples)"
     return f"{level} {show(lo)} to {show(hi)}"
-
-
-VERDICT_WORDS = {"passed": "passes", "failed": "fails", "inconclusive": "inconclusive"}
-
-
-def decision_text(rule: str, decision: Decision, n: int) -> str:
-    """'inconclusive: the interval straddles the limit (decide: evidence); about 4,800 rows
-    would decide (1,114 now)'."""
-    out = f"{VERDICT_WORDS[decision.verdict]}: {decision.reason} (decide: {rule})"
-    if decision.rows_to_decide:
-        what = "would decide" if decision.verdict == "inconclusive" else "could show it within"
-        out += f"; about {decision.rows_to_decide:,} rows {what} ({n:,} now)"
-    return out
-
-
-def decision_outcome(decision: Decision, message: str, **kw: Any) -> Outcome:
-    """passed / failed, and `warning` for an inconclusive comparison (whatever the severity)."""
-    from mlgate.checks import Outcome
-
-    if decision.verdict == "inconclusive":
-        return Outcome.warning(message, **kw)
-    return Outcome.judge(decision.verdict == "passed", message, **kw)

@@ -322,17 +322,6 @@ def compare(params: Mapping[str, Any], ctx: RunContext) -> Comparison:
     return Comparison(requests, primary.result, candidate.result, noise.finish(), confidence)
 
 
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """The 95% Wilson score interval of k successes in n trials."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
-
-
 def percentile(values: list[float], q: float) -> float | None:
     """Nearest-rank percentile (an observed value); None for no values."""
     if not values:

@@ -7,8 +7,11 @@ from typing import Any
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
 from mlgate.latency.stats import Status, decide, num, percentile, verdict_text
-from mlgate.shadow.compare import Comparison, SideResult, compare, wilson
+from mlgate.shadow.compare import Comparison, SideResult, compare
 from mlgate.shadow.compare import percentile as nearest_percentile
+from mlgate.stats.decide import DEFAULT_RULE, Rule, decision_text
+from mlgate.stats.decide import decide as decide_rate
+from mlgate.stats.intervals import wilson
 
 
 def comparison(spec: CheckSpec, ctx: RunContext) -> Comparison:
@@ -105,19 +108,41 @@ def check_agreement(spec: CheckSpec, ctx: RunContext) -> Outcome:
     c = comparison(spec, ctx)
     limit = float(spec.params["limit"])
     k, n = c.agree(), c.n
-    lo, hi = wilson(k, n)
     errors = c.primary.error_count() + c.candidate.error_count()
     extra = f"; {errors} answers were errors (counted as disagreements)" if errors else ""
     extra += _not_sent(c)
+    status, figures, verdict = _rate_verdict(spec, c, k, limit, upper=False)
     return _outcome(
-        n > 0 and k / n >= limit,
-        f"{k} of {n} requests got the same label ({k / n:.1%}, 95% CI {lo:.1%}–{hi:.1%}; "
-        f"expected >= {limit:.1%}){extra}",
+        status,
+        f"{k} of {n} requests got the same label ({figures}; expected >= {limit:.1%})"
+        f"{verdict}{extra}",
         c,
         spec,
         noise=True,
         observed=round(k / n, 6) if n else None,
         expected=f">= {limit}",
+    )
+
+
+def _rate_verdict(
+    spec: CheckSpec, c: Comparison, k: int, limit: float, *, upper: bool
+) -> tuple[Status, str, str]:
+    """The verdict of the rate k / requests against `limit` by the entry's `decide` rule on its
+    Wilson interval, the rate's figures and the verdict's words (" — inconclusive: ...");
+    no request compared is a failure."""
+    n = c.n
+    if n == 0:
+        return "failed", "no request was compared", ""
+    rule: Rule = spec.params.get("decide", DEFAULT_RULE)
+    lo, hi = wilson(k, n, c.confidence)
+    decision = decide_rate(rule, k / n, lo, hi, limit, upper=upper, n=n)
+    status: Status = "warning" if decision.verdict == "inconclusive" else decision.verdict
+    figures = f"{k / n:.1%}, {c.confidence:.0%} CI {lo:.1%}–{hi:.1%}"
+    words = decision_text(rule, decision, n).replace(" rows ", " requests ")
+    return (
+        status,
+        figures,
+        "" if decision.reason.startswith("the estimate is within") else f" — {words}",
     )
 
 
@@ -202,10 +227,13 @@ def check_error_rate(spec: CheckSpec, ctx: RunContext) -> Outcome:
     k, n = c.candidate.error_count(), c.n
     first = next((e for e in c.candidate.errors if e), None)
     pk = c.primary.error_count()
+    status, figures, verdict = _rate_verdict(spec, c, k, limit, upper=True)
     return _outcome(
-        n > 0 and k / n <= limit,
-        f"the candidate failed {k} of {n} requests ({k / n:.1%}, expected <= {limit:.1%}); "
-        f"the primary failed {pk}" + (f"; first: {first}" if first else "") + _not_sent(c),
+        status,
+        f"the candidate failed {k} of {n} requests ({figures}; expected <= {limit:.1%})"
+        f"{verdict}; the primary failed {pk}"
+        + (f"; first: {first}" if first else "")
+        + _not_sent(c),
         c,
         spec,
         observed=round(k / n, 6) if n else None,

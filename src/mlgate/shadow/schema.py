@@ -100,7 +100,8 @@ ENTRY: dict[str, Any] = {
         },
         "decide": {
             **DECIDE,
-            "description": "How `max_latency_ratio` is judged on its interval. "
+            "description": "How `min_agreement` and `max_error_rate` (on their Wilson "
+            "intervals) and `max_latency_ratio` (on its paired interval) are judged. "
             + DECIDE["description"],
         },
         "confidence": CONFIDENCE,

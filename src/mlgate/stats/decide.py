@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from mlgate.checks import Outcome
 
 Rule = Literal["evidence", "estimate", "proof"]
 RULES: tuple[Rule, ...] = ("evidence", "estimate", "proof")
@@ -95,3 +98,25 @@ def round_2(x: float) -> int:
         return math.ceil(x)
     scale = 10 ** (int(math.log10(x)) - 1)
     return int(math.ceil(x / scale) * scale)
+
+
+VERDICT_WORDS = {"passed": "passes", "failed": "fails", "inconclusive": "inconclusive"}
+
+
+def decision_text(rule: str, decision: Decision, n: int) -> str:
+    """'inconclusive: the interval straddles the limit (decide: evidence); about 4,800 rows
+    would decide (1,114 now)'."""
+    out = f"{VERDICT_WORDS[decision.verdict]}: {decision.reason} (decide: {rule})"
+    if decision.rows_to_decide:
+        what = "would decide" if decision.verdict == "inconclusive" else "could show it within"
+        out += f"; about {decision.rows_to_decide:,} rows {what} ({n:,} now)"
+    return out
+
+
+def decision_outcome(decision: Decision, message: str, **kw: Any) -> Outcome:
+    """passed / failed, and `warning` for an inconclusive comparison (whatever the severity)."""
+    from mlgate.checks import Outcome
+
+    if decision.verdict == "inconclusive":
+        return Outcome.warning(message, **kw)
+    return Outcome.judge(decision.verdict == "passed", message, **kw)
