@@ -263,3 +263,31 @@ def test_a_broken_traffic_line_is_named_by_line_and_column(tmp_path: Path) -> No
     bom = checks["shadow/bom/max_error_rate"]
     assert bom["status"] == "passed", bom["message"]
     assert "connection refused by 127.0.0.1:9" in bom["message"]
+
+
+def test_a_service_answering_labels_only_is_compared_on_labels(tmp_path: Path, server: str) -> None:
+    """Only the fields a declared threshold judges are required: `min_agreement` needs the
+    label, not a score; `max_score_diff` names the missing score."""
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text("\n".join(json.dumps({"x": x}) for x in range(100)) + "\n", "utf-8")
+    entry = """
+        version: 1
+        shadow:
+          - name: labels
+            traffic: traffic.jsonl
+            primary: {{url: "{server}", path: /a}}
+            candidate: {{url: "{server}", path: /a}}
+            {threshold}
+        """
+    _code, checks = run_gate(tmp_path, entry.format(server=server, threshold="min_agreement: 0.99"))
+    agree = checks["shadow/labels/min_agreement"]
+    assert agree["status"] == "passed", agree["message"]
+    assert agree["message"].startswith("100 of 100 requests got the same label (100.0%")
+    _code, checks = run_gate(
+        tmp_path, entry.format(server=server, threshold="max_score_diff: {p95: 0.1}")
+    )
+    diff = checks["shadow/labels/max_score_diff"]
+    assert diff["status"] == "failed"
+    assert "|score difference| over 0 of 100 requests" in diff["message"]
+    shown = report_md(tmp_path)
+    assert "the answer lacks a numeric `score`" in shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -234,7 +234,11 @@ class _ServiceSide:
     error. Once the service is hung (or past `SIDE_TIME_LIMIT`) the rest is not sent."""
 
     def __init__(
-        self, side: Mapping[str, Any], ctx: RunContext, requests: list[dict[str, Any]]
+        self,
+        side: Mapping[str, Any],
+        ctx: RunContext,
+        requests: list[dict[str, Any]],
+        needs: Sequence[str] = ("label", "score"),
     ) -> None:
         from mlgate.api.http import HangWatch, HttpSender, Sender
 
@@ -253,6 +257,7 @@ class _ServiceSide:
         self.timeout = float(side.get("timeout", 10))
         self.score_field = str(side.get("score_field", "score"))
         self.label_field = str(side.get("label_field", "label"))
+        self.needs = set(needs)
         n = len(requests)
         self.result = SideResult(f"{label}{self.path}", [None] * n, [None] * n, [None] * n)
         self.result.latencies_ms = [None] * n
@@ -282,19 +287,32 @@ class _ServiceSide:
             error = f"status {answer.status}"
         else:
             ok, value = answer.parsed
-            try:
-                r.labels[i] = _field(value, self.label_field) if ok else None
-                raw = _field(value, self.score_field) if ok else None
-                r.scores[i] = float(raw) if raw is not None else None
-                if not ok:
-                    error = "the answer is not JSON"
-            except (KeyError, TypeError, ValueError):
-                error = f"the answer lacks `{self.label_field}` or a numeric `{self.score_field}`"
+            error = "the answer is not JSON" if not ok else self._read(i, value)
         r.errors[i] = error
         if error is not None:
             return None
         r.latencies_ms[i] = answer.elapsed_ms
         return answer.elapsed_ms
+
+    def _read(self, i: int, value: Any) -> str | None:
+        """Request i's label and score from its answer; a field the entry's thresholds need
+        that is absent (or a score that is not a number) makes the answer an error."""
+        r = self.result
+        for need, dotted in (("label", self.label_field), ("score", self.score_field)):
+            try:
+                got = _field(value, dotted)
+                if need == "score" and got is not None:
+                    got = float(got)
+            except (KeyError, TypeError, ValueError):
+                if need in self.needs:
+                    what = "a numeric" if need == "score" else "a"
+                    return f"the answer lacks {what} `{dotted}`"
+                got = None
+            if need == "label":
+                r.labels[i] = got
+            else:
+                r.scores[i] = got
+        return None
 
     def close(self) -> None:
         self.sender.close()
@@ -308,7 +326,7 @@ def compare(params: Mapping[str, Any], ctx: RunContext) -> Comparison:
     def side(given: Mapping[str, Any], twice: bool) -> _ModelSide | _ServiceSide:
         if "model" in given:
             return _ModelSide(given, ctx, requests, twice)
-        return _ServiceSide(given, ctx, requests)
+        return _ServiceSide(given, ctx, requests, params.get("needs", ("label", "score")))
 
     primary = side(params["primary"], True)
     candidate = side(params["candidate"], False)

@@ -13,6 +13,7 @@ from mlgate.errors import ConfigError
 from mlgate.plan_helpers import entry_name, require_name, severity_of, spec
 
 THRESHOLDS = ("min_agreement", "max_score_diff", "max_latency_ratio", "max_error_rate")
+NEEDS = {"min_agreement": "label", "max_score_diff": "score"}
 
 
 def _side(
@@ -64,6 +65,8 @@ def plan_shadow(config: Config, doc: Document) -> list[CheckSpec]:
             },
             "primary": primary,
             "candidate": candidate,
+            # the answer fields a service must give: only those a declared threshold judges
+            "needs": [f for k, f in NEEDS.items() if k in given],
         }
         for key in given:
             out.append(
