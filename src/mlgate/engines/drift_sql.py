@@ -1,0 +1,206 @@
+"""Numeric and date drift computed by a SQL engine: only counts, order statistics and two
+distances cross the wire, never a column.
+
+A `SqlSample` is one side's column on its relation (`mlgate.data.drift.Sample`). Alone it gives
+what one dataset can: its distinct values and infinities, its standard deviation, the values at
+some ranks (the reference's quantile bin edges), its counts in given bins, its value counts
+(few values), and its step summary (`Sketch`, for a side on another engine). Two samples on the
+same connection (two files on the run's DuckDB connection, two tables or queries of one
+PostgreSQL database, one Spark session) compute KS and Wasserstein together and exactly: the
+count of each distinct value per side, the cumulative counts by a window, the largest gap
+between the two distribution functions and the area between them — the numbers the pandas
+engine computes from the values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mlgate.data.drift import Sketch, sketch_ranks
+
+if TYPE_CHECKING:
+    from mlgate.data.drift import Joint, Sample
+    from mlgate.engines.sql import Relation
+
+
+#: Up to this many equal values, their standard deviation is numpy's rounding of it (else 0).
+_EXACT_CONSTANT_STD = 4_000_000
+
+
+class SqlSample:
+    """The non-missing values of one column of `rel` as floats (see the module's docstring):
+    `value` is their SQL expression (dates: seconds since the epoch) and `ok` the test of a
+    present value."""
+
+    def __init__(self, rel: Relation, value: str, ok: str, n: int) -> None:
+        self.rel = rel
+        self.d = rel.dialect
+        self.n = n
+        zero = self.d.number(0.0)
+        # -0.0 and 0.0 are one value (numpy compares them equal)
+        self.values_sql = (
+            f"SELECT (CASE WHEN {value} = {zero} THEN {zero} ELSE {value} END) AS v "
+            f"FROM {rel.from_sql} WHERE {ok}"
+        )
+        self._stats: dict[str, Any] | None = None
+
+    # -- one side -----------------------------------------------------------------------------
+    def _one(self, sql: str) -> dict[str, Any]:
+        table = self.rel.query(sql)
+        return {name: table.column(name)[0].as_py() for name in table.column_names}
+
+    def stats(self) -> dict[str, Any]:
+        """Distinct finite values, infinities and the standard deviation, in one scan."""
+        if self._stats is None:
+            d = self.d
+            inf, ninf = d.number(float("inf")), d.number(float("-inf"))
+            finite = f"v > {ninf} AND v < {inf}"
+            self._stats = self._one(
+                f"SELECT count(DISTINCT v) FILTER (WHERE {finite}) AS distinct_, "
+                f"{d.count_where(f'v = {ninf}')} AS ninf, {d.count_where(f'v = {inf}')} AS pinf, "
+                f"stddev_pop(v) FILTER (WHERE {finite}) AS std, min(v) AS lo "
+                f"FROM ({self.values_sql}) AS s"
+            )
+        return self._stats
+
+    def distinct(self) -> int:
+        s = self.stats()
+        return int(s["distinct_"]) + int(s["ninf"]) + int(s["pinf"])
+
+    def infinities(self) -> tuple[int, int]:
+        s = self.stats()
+        return int(s["ninf"]), int(s["pinf"])
+
+    def std(self) -> float:
+        if sum(self.infinities()):
+            return float("nan")  # numpy: inf - inf
+        s = self.stats()
+        if s["distinct_"] == 1 and self.n <= _EXACT_CONSTANT_STD:
+            # numpy's rounding of n equal values (its mean may miss them by an ulp)
+            return float(np.std(np.full(self.n, float(s["lo"]))))
+        return float(s["std"]) if s["std"] is not None else 0.0
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        at = self._ranked(ranks, with_counts=False)
+        return np.array([at[int(r)][0] for r in ranks], dtype="float64")
+
+    def _ranked(self, ranks: np.ndarray, with_counts: bool) -> dict[int, tuple[float, int, int]]:
+        """The value at each rank (and how many values are below it and at most it)."""
+        listed = ", ".join(str(int(r)) for r in ranks)
+        extra = (
+            ", rank() OVER (ORDER BY v) - 1 AS below, count(*) OVER (ORDER BY v RANGE BETWEEN "
+            "UNBOUNDED PRECEDING AND CURRENT ROW) AS upto"
+            if with_counts
+            else ""
+        )
+        table = self.rel.query(
+            f"SELECT k, v{', below, upto' if with_counts else ''} FROM ("
+            f"SELECT v, row_number() OVER (ORDER BY v) - 1 AS k{extra} "
+            f"FROM ({self.values_sql}) AS s) AS r WHERE k IN ({listed})"
+        )
+        rows = table.to_pydict()
+        out: dict[int, tuple[float, int, int]] = {}
+        for i, k in enumerate(rows["k"]):
+            below = int(rows["below"][i]) if with_counts else 0
+            upto = int(rows["upto"][i]) if with_counts else 0
+            out[int(k)] = (float(rows["v"][i]), below, upto)
+        return out
+
+    def bin_counts(self, edges: np.ndarray) -> np.ndarray:
+        cuts = [float(e) for e in edges if not np.isnan(e)]
+        table = self.rel.query(
+            f"SELECT b, count(*) AS n FROM (SELECT {_bin_expr(self, cuts)} AS b "
+            f"FROM ({self.values_sql}) AS s) AS t GROUP BY b"
+        )
+        out = np.zeros(len(edges) + 1)
+        for b, n in zip(table.column("b").to_pylist(), table.column("n").to_pylist(), strict=True):
+            out[int(b)] = float(n)
+        return out
+
+    def value_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        table = self.rel.query(
+            f"SELECT v, count(*) AS n FROM ({self.values_sql}) AS s GROUP BY v ORDER BY v"
+        )
+        values = np.asarray(table.column("v").to_pylist(), dtype="float64")
+        return values, np.asarray(table.column("n").to_pylist(), dtype=np.int64)
+
+    def sketch(self, points: int) -> Sketch:
+        if self.distinct() <= points:
+            values, counts = self.value_counts()
+            upto = np.cumsum(counts).astype(float)
+            return Sketch(self.n, values, upto - counts, upto)
+        at = self._ranked(sketch_ranks(self.n, points), with_counts=True)
+        seen = sorted({v: (b, u) for v, b, u in at.values()}.items())
+        return Sketch(
+            self.n,
+            np.array([v for v, _ in seen], dtype="float64"),
+            np.array([b for _, (b, _) in seen], dtype="float64"),
+            np.array([u for _, (_, u) in seen], dtype="float64"),
+        )
+
+    # -- two sides ----------------------------------------------------------------------------
+    def joint(self, other: Sample) -> Joint | None:
+        if isinstance(other, SqlSample) and same_connection(self.rel, other.rel):
+            return SqlJoint(self, other)
+        return None
+
+
+class SqlJoint:
+    """KS and Wasserstein distances of two samples on one connection, in one query."""
+
+    def __init__(self, ref: SqlSample, cur: SqlSample) -> None:
+        self.ref, self.cur = ref, cur
+        self._found: dict[str, Any] | None = None
+
+    def _distances(self) -> dict[str, Any]:
+        if self._found is None:
+            d, ref, cur = self.ref.d, self.ref, self.cur
+            f = f"({d.double('ca')} / {d.double(str(ref.n))})"
+            g = f"({d.double('cb')} / {d.double(str(cur.n))})"
+            self._found = ref._one(
+                f"SELECT max(abs({f} - {g})) AS ks, sum(abs({f} - {g}) * (nv - v)) AS w FROM ("
+                "SELECT v, sum(a) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT "
+                "ROW) AS ca, sum(b) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                "CURRENT ROW) AS cb, lead(v) OVER (ORDER BY v) AS nv FROM ("
+                "SELECT v, sum(a) AS a, sum(b) AS b FROM ("
+                f"SELECT v, 1 AS a, 0 AS b FROM ({ref.values_sql}) AS r UNION ALL "
+                f"SELECT v, 0 AS a, 1 AS b FROM ({cur.values_sql}) AS c) AS u "
+                "GROUP BY v) AS j) AS w"
+            )
+        return self._found
+
+    def ks_distance(self) -> float:
+        return float(self._distances()["ks"])
+
+    def wasserstein_distance(self) -> float:
+        w = self._distances()["w"]
+        return float(w) if w is not None else 0.0
+
+
+def same_connection(a: Relation, b: Relation) -> bool:
+    """Whether one query can read both relations: one DuckDB connection, one PostgreSQL
+    database (the same URL), one Spark session."""
+    if type(a) is not type(b):
+        return False
+    url = getattr(a, "url", None)
+    if url is not None:
+        return bool(url == getattr(b, "url", None))
+    for attr in ("spark", "con"):
+        if hasattr(a, attr):
+            return getattr(a, attr) is getattr(b, attr)
+    return False
+
+
+def _bin_expr(sample: SqlSample, cuts: list[float]) -> str:
+    """The bin of `v`: how many of the ascending `cuts` are <= v (a binary search of CASEs)."""
+    d = sample.d
+
+    def tree(lo: int, hi: int) -> str:
+        if lo == hi:
+            return str(lo)
+        mid = (lo + hi) // 2
+        return f"(CASE WHEN v < {d.number(cuts[mid])} THEN {tree(lo, mid)} ELSE {tree(mid + 1, hi)} END)"
+
+    return tree(0, len(cuts))
