@@ -317,7 +317,7 @@ def sketch_bounds(
     fb = _ranges(b, grid)
     # at the points, then on the open intervals after each point
     lows, highs = [], []
-    for (alo, ahi), (blo, bhi) in zip(zip(*fa), zip(*fb), strict=True):
+    for (alo, ahi), (blo, bhi) in zip(fa, fb, strict=True):
         lows.append(np.maximum(0.0, np.maximum(alo - bhi, blo - ahi)))
         highs.append(np.maximum(ahi - blo, bhi - alo))
     ks = (float(max(lows[0].max(), lows[1].max())), float(max(highs[0].max(), highs[1].max())))

@@ -88,6 +88,8 @@ class SqlSample:
 
     def _ranked(self, ranks: np.ndarray, with_counts: bool) -> dict[int, tuple[float, int, int]]:
         """The value at each rank (and how many values are below it and at most it)."""
+        if not len(ranks):
+            return {}
         listed = ", ".join(str(int(r)) for r in ranks)
         extra = (
             ", rank() OVER (ORDER BY v) - 1 AS below, count(*) OVER (ORDER BY v RANGE BETWEEN "
