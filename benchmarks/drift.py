@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from data import make_frame, mib, mlgate_entry, whole_process  # noqa: E402
+from data import make_frame, mib, mlgate_entry, whole_process
 
 
 def main() -> None:

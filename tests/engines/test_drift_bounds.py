@@ -65,8 +65,10 @@ def test_ks_from_the_distance_is_scipys(a: list[float], b: list[float]) -> None:
     assert ks_pvalue(d, len(x), len(y)) == float(want.pvalue)
 
 
-@pytest.mark.parametrize(("n1", "n2", "shift"), [(9000, 10000, 0.02), (10000, 10001, 0.0),
-                                                 (30000, 12000, 0.03), (5, 20000, 1.0)])  # fmt: skip
+SIZES = [(9000, 10000, 0.02), (10000, 10001, 0.0), (30000, 12000, 0.03), (5, 20000, 1.0)]
+
+
+@pytest.mark.parametrize(("n1", "n2", "shift"), SIZES)
 def test_ks_from_the_distance_is_scipys_near_and_beyond_the_exact_limit(
     n1: int, n2: int, shift: float
 ) -> None:
@@ -80,14 +82,12 @@ def test_ks_from_the_distance_is_scipys_near_and_beyond_the_exact_limit(
 
 
 @settings(deadline=None, max_examples=300)
-@given(
-    a=st.lists(WITH_INF, min_size=1, max_size=30), b=st.lists(WITH_INF, min_size=1, max_size=30)
-)
+@given(a=st.lists(WITH_INF, min_size=1, max_size=30), b=st.lists(WITH_INF, min_size=1, max_size=30))
 def test_wasserstein_rules_for_infinities_are_numpys(a: list[float], b: list[float]) -> None:
     x, y = np.sort(np.array(a)), np.sort(np.array(b))
     with np.errstate(invalid="ignore", over="ignore"):
         want = wasserstein_sorted(x, y)
-        low, high = drift._wasserstein(ArraySample(x), ArraySample(y))
+        low, high = drift._wasserstein(ArraySample(x), ArraySample(y), ArrayJoint(x, y))
     assert low == high or (math.isnan(low) and math.isnan(high))
     assert (math.isnan(want) and math.isnan(low)) or want == low
 
@@ -96,8 +96,9 @@ DISTRIBUTIONS = {
     "normal": lambda rng, n, s: rng.normal(s, 1, n),
     "lognormal": lambda rng, n, s: rng.lognormal(s, 1, n),
     "ties": lambda rng, n, s: np.round(rng.normal(s, 3, n)),
-    "mixture": lambda rng, n, s: np.where(rng.random(n) < 0.3, rng.normal(5 + s, 1, n),
-                                          rng.exponential(1, n)),  # fmt: skip
+    "mixture": lambda rng, n, s: np.where(
+        rng.random(n) < 0.3, rng.normal(5 + s, 1, n), rng.exponential(1, n)
+    ),
 }
 
 
@@ -124,8 +125,9 @@ def test_sketch_bounds_hold_on_seeded_simulations(name: str, points: int) -> Non
 
 def test_sketches_of_few_distinct_values_are_exact() -> None:
     rng = np.random.default_rng(3)
-    x, y = np.sort(rng.integers(0, 40, 3000).astype(float)), np.sort(
-        rng.integers(2, 45, 2000).astype(float)
+    x, y = (
+        np.sort(rng.integers(0, 40, 3000).astype(float)),
+        np.sort(rng.integers(2, 45, 2000).astype(float)),
     )
     (ks_lo, ks_hi), (w_lo, w_hi) = sketch_bounds(
         ArraySample(x).sketch(100), ArraySample(y).sketch(100)
@@ -184,7 +186,9 @@ def test_different_engines_state_the_bound_and_it_holds(
         exact = sample_drift(ArraySample(ref), ArraySample(cur), method, None, 10)
         mixed = sample_drift(engine_sample(ref, f"r{seed}"), ArraySample(cur), method, None, 10)
         assert exact.approximate == ""
-        assert mixed.approximate.startswith(f"approximate: {'KS distance' if method == 'ks' else 'wasserstein score'} within ±")
+        assert mixed.approximate.startswith(
+            f"approximate: {'KS distance' if method == 'ks' else 'wasserstein score'} within ±"
+        )
         assert "different engines" in mixed.approximate
         assert mixed.histogram == exact.histogram  # bins are counted exactly on each side
         bound = float(mixed.approximate.split("±")[1].split(",")[0].split(" ")[0])

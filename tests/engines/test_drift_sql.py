@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -29,7 +29,7 @@ from mlgate.datasets import to_pandas
 
 duckdb = pytest.importorskip("duckdb")
 
-from mlgate.engines.drift_sql import SqlSample  # noqa: E402
+from mlgate.engines.drift_sql import SqlJoint, SqlSample  # noqa: E402
 from mlgate.engines.duckdb_engine import connect, parquet_relation  # noqa: E402
 from mlgate.engines.profile_sql import SqlProfiler  # noqa: E402
 
@@ -62,8 +62,8 @@ def columns(draw: Any, kind: str, zone: str) -> pa.Array:
         offsets = st.sampled_from([0, 3600, 5400, 86400 * 3, 86400 * 40]) | st.integers(
             0, 86400 * 400
         )
-        values = [start + pd.Timedelta(seconds=s) for s in draw(st.lists(offsets, min_size=n,
-                                                                           max_size=n))]  # fmt: skip
+        seconds = draw(st.lists(offsets, min_size=n, max_size=n))
+        values = [start + pd.Timedelta(seconds=s) for s in seconds]
         typ = pa.timestamp("us", tz=zone)
     if draw(st.booleans()):
         mask = draw(st.lists(st.booleans(), min_size=n, max_size=n))
@@ -73,7 +73,9 @@ def columns(draw: Any, kind: str, zone: str) -> pa.Array:
 
 def pandas_column(table: pa.Table) -> ColumnProfile:
     suite = Suite(name="s", dataset="d")
-    profile = PandasBackend().profile(FrameSource("d", to_pandas(table)), suite, drift_columns=("x",))
+    profile = PandasBackend().profile(
+        FrameSource("d", to_pandas(table)), suite, drift_columns=("x",)
+    )
     return profile.column["x"]
 
 
@@ -104,8 +106,13 @@ def assert_same(want: DriftResult, got: DriftResult) -> None:
 
 
 def compare(tables: list[tuple[pa.Table, pa.Table]], rels: list[tuple[Any, Any]], method: str,
-            bins: int) -> int:  # fmt: skip
-    """Compare every pair; returns how many were comparable (numeric on both sides)."""
+            bins: int, grouped: bool | None = None) -> int:  # fmt: skip
+    """Compare every pair; returns how many were comparable (numeric on both sides).
+    `grouped`: the joint query's plan (one row per distinct value, or per value), else the
+    engine's pick."""
+    if grouped is not None:
+        with mock.patch.object(SqlJoint, "_grouped", lambda self: grouped):
+            return compare(tables, rels, method, bins)
     compared = 0
     for (ref_t, cur_t), (ref_rel, cur_rel) in zip(tables, rels, strict=True):
         want_r, want_c = pandas_column(ref_t), pandas_column(cur_t)
@@ -115,7 +122,8 @@ def compare(tables: list[tuple[pa.Table, pa.Table]], rels: list[tuple[Any, Any]]
             continue
         assert isinstance(got_r.drift, SqlSample)
         assert isinstance(got_c.drift, SqlSample)
-        assert got_r.values == [] and got_c.values == []  # nothing pulled
+        assert got_r.values == []  # nothing pulled
+        assert got_c.values == []
         assert_same(drift_of(want_r, want_c, method, bins), drift_of(got_r, got_c, method, bins))
         compared += 1
     return compared
@@ -144,7 +152,7 @@ def test_duckdb_drift_equals_pandas(data: Any, tmp_path: Path) -> None:
             parquet_relation("ref", con, [tmp_path / "ref.parquet"]),
             parquet_relation("cur", con, [tmp_path / "cur.parquet"]),
         )
-        compare([(ref, cur)], [rels], method, bins)
+        compare([(ref, cur)], [rels], method, bins, data.draw(st.booleans()))
     finally:
         con.close()
 
@@ -171,7 +179,7 @@ def test_postgresql_drift_equals_pandas(data: Any, postgres_url: str, pg_load: A
         PostgresRelation("cur", postgres_url, "dcur", None),
     )
     try:
-        compare([(ref, cur)], [rels], method, bins)
+        compare([(ref, cur)], [rels], method, bins, data.draw(st.booleans()))
     finally:
         for rel in rels:
             rel.close()
@@ -193,4 +201,4 @@ def test_spark_drift_equals_pandas(
         SparkRelation("ref", spark_session, [str(folder / "ref.parquet")], "parquet", None),
         SparkRelation("cur", spark_session, [str(folder / "cur.parquet")], "parquet", None),
     )
-    compare([(ref, cur)], [rels], method, bins)
+    compare([(ref, cur)], [rels], method, bins, data.draw(st.booleans()))

@@ -77,14 +77,18 @@ def choose(numeric: bool, n_ref: int, n_unique: int) -> str:
 
 
 class Joint(Protocol):
-    """Statistics of two samples together (both finite)."""
+    """Statistics of two samples together."""
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        """The reference's values at these 0-based ranks (computed with the distances)."""
+        ...
 
     def ks_distance(self) -> float:
         """max |F - G| over the two empirical distribution functions."""
         ...
 
     def wasserstein_distance(self) -> float:
-        """The area between the two empirical distribution functions."""
+        """The area between the two empirical distribution functions (both finite)."""
         ...
 
 
@@ -94,9 +98,9 @@ class Sample(Protocol):
 
     n: int
 
-    def distinct(self) -> int:
+    def distinct(self, cap: int) -> int:
         """Distinct values as `np.diff` of the sorted values counts them (each infinity
-        counts once per occurrence: inf - inf is NaN, not 0)."""
+        counts once per occurrence: inf - inf is NaN, not 0); more than `cap` is `cap + 1`."""
         ...
 
     def infinities(self) -> tuple[int, int]:
@@ -144,10 +148,8 @@ class Sketch:
     def of_sorted(cls, values: np.ndarray, points: int) -> Sketch:
         """The step summary of sorted finite-or-infinite values (exact for few distinct)."""
         n = len(values)
-        uniq = _unique_sorted(values)
-        if len(uniq) <= points:
-            at = uniq
-        else:
+        at = _unique_sorted(values)
+        if len(at) > points:
             at = _unique_sorted(values[sketch_ranks(n, points)])
         below = np.searchsorted(values, at, side="left")
         upto = np.searchsorted(values, at, side="right")
@@ -172,8 +174,9 @@ class ArraySample:
         self.values = np.sort(np.asarray(values, dtype="float64"))
         self.n = len(self.values)
 
-    def distinct(self) -> int:
-        return int(np.count_nonzero(np.diff(self.values))) + 1 if self.n else 0
+    def distinct(self, cap: int) -> int:
+        found = int(np.count_nonzero(np.diff(self.values))) + 1 if self.n else 0
+        return min(found, cap + 1)
 
     def infinities(self) -> tuple[int, int]:
         return int(np.count_nonzero(self.values == -np.inf)), int(
@@ -181,7 +184,7 @@ class ArraySample:
         )
 
     def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
-        return self.values[ranks]
+        return np.asarray(self.values[ranks])
 
     def bin_counts(self, edges: np.ndarray) -> np.ndarray:
         return _counts(self.values, edges)
@@ -203,6 +206,9 @@ class ArraySample:
 class ArrayJoint:
     def __init__(self, ref: np.ndarray, cur: np.ndarray) -> None:
         self.ref, self.cur = ref, cur
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        return np.asarray(self.ref[ranks])
 
     def ks_distance(self) -> float:
         """As `scipy.stats.ks_2samp` computes it (the ECDFs after ties, at every value)."""
@@ -239,7 +245,7 @@ def sample_drift(
     dates: bool = False,
 ) -> DriftResult:
     """Drift of a numeric column from its two samples (see the module's docstring)."""
-    n_unique = ref.distinct()
+    n_unique = ref.distinct(FEW_VALUES)
     if method == "auto":
         method = choose(True, ref.n, n_unique)
     if n_unique <= FEW_VALUES and method in ("psi", "chi2", "jensen_shannon"):
@@ -247,13 +253,14 @@ def sample_drift(
         if dates:
             ref_c, cur_c = _date_keys(ref_c), _date_keys(cur_c)
         return categorical_drift(ref_c, cur_c, method, threshold)
-    edges = reference_edges(ref, bins)
+    joint = ref.joint(cur) if method in ("ks", "wasserstein") else None
+    edges = reference_edges(ref, bins, joint)
     ref_n, cur_n = ref.bin_counts(edges), cur.bin_counts(edges)
     ref_share, cur_share = ref_n / max(ref_n.sum(), 1), cur_n / max(cur_n.sum(), 1)
     labels = _bin_labels(edges, _date_label if dates else _number_label)
     approximate = ""
     if method == "ks":
-        low, high = _ks_distance(ref, cur)
+        low, high = _ks_distance(ref, cur, joint)
         score = ks_pvalue((low + high) / 2, ref.n, cur.n)
         if high > low:
             p_lo, p_hi = ks_pvalue(high, ref.n, cur.n), ks_pvalue(low, ref.n, cur.n)
@@ -263,7 +270,7 @@ def sample_drift(
             )
     elif method == "wasserstein":
         std = ref.std()
-        low, high = _wasserstein(ref, cur)
+        low, high = _wasserstein(ref, cur, joint)
         score = _wasserstein_score((low + high) / 2, std)
         if high > low:
             bound = (high - low) / 2 / std if std > 0 else float("inf")
@@ -281,15 +288,14 @@ def _wasserstein_score(dist: float, std: float) -> float:
     return dist / std if std > 0 else (0.0 if dist == 0 else float("inf"))
 
 
-def _ks_distance(ref: Sample, cur: Sample) -> tuple[float, float]:
-    joint = ref.joint(cur)
+def _ks_distance(ref: Sample, cur: Sample, joint: Joint | None) -> tuple[float, float]:
     if joint is not None:
         d = joint.ks_distance()
         return d, d
     return sketch_bounds(ref.sketch(SKETCH_POINTS), cur.sketch(SKETCH_POINTS))[0]
 
 
-def _wasserstein(ref: Sample, cur: Sample) -> tuple[float, float]:
+def _wasserstein(ref: Sample, cur: Sample, joint: Joint | None) -> tuple[float, float]:
     """The distance (low, high): NaN or inf as numpy's merged-sample sum gives it when a side
     holds an infinity (NaN when two equal infinities meet: inf - inf), else from the finite
     values."""
@@ -298,16 +304,13 @@ def _wasserstein(ref: Sample, cur: Sample) -> tuple[float, float]:
         same = ref_ninf + cur_ninf >= 2 or ref_pinf + cur_pinf >= 2
         value = float("nan") if same else float("inf")
         return value, value
-    joint = ref.joint(cur)
     if joint is not None:
         w = joint.wasserstein_distance()
         return w, w
     return sketch_bounds(ref.sketch(SKETCH_POINTS), cur.sketch(SKETCH_POINTS))[1]
 
 
-def sketch_bounds(
-    a: Sketch, b: Sketch
-) -> tuple[tuple[float, float], tuple[float, float]]:
+def sketch_bounds(a: Sketch, b: Sketch) -> tuple[tuple[float, float], tuple[float, float]]:
     """Bounds ((low, high) of the KS distance, (low, high) of the Wasserstein distance) of two
     samples known by their step summaries. On every point of either summary and on every
     open interval between two consecutive ones, each distribution function lies in a known
@@ -495,12 +498,14 @@ def _span(first: str, last: str) -> str:
     return f"{first} … {last}"
 
 
-def reference_edges(ref: Sample, bins: int) -> np.ndarray:
-    """Interior bin edges: the reference's quantiles (deduplicated; -0.0 shown as 0)."""
+def reference_edges(ref: Sample, bins: int, joint: Joint | None = None) -> np.ndarray:
+    """Interior bin edges: the reference's quantiles (deduplicated; -0.0 shown as 0), from
+    the joint computation when there is one (its ranks come with the distances)."""
     qs = np.linspace(0, 1, bins + 1)[1:-1]
     lo, hi, gamma = quantile_positions(ref.n, qs)
     ranks = np.unique(np.concatenate([lo, hi]))
-    at = dict(zip(ranks.tolist(), ref.order_statistics(ranks).tolist(), strict=True))
+    found = (joint if joint is not None else ref).order_statistics(ranks)
+    at = dict(zip(ranks.tolist(), found.tolist(), strict=True))
     a = np.array([at[r] for r in lo.tolist()], dtype="float64")
     b = np.array([at[r] for r in hi.tolist()], dtype="float64")
     return np.unique(_lerp(a, b, gamma)) + 0.0
@@ -526,9 +531,10 @@ def quantile_positions(n: int, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     """numpy's interpolation between two order statistics (`np.quantile`, method linear)."""
-    diff = b - a
-    out = np.add(a, diff * t)
-    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    with np.errstate(invalid="ignore"):  # an infinity: NaN, as numpy gives it
+        diff = b - a
+        out: np.ndarray = np.add(a, diff * t)
+        np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
     return out
 
 

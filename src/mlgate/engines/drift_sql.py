@@ -45,29 +45,40 @@ class SqlSample:
             f"FROM {rel.from_sql} WHERE {ok}"
         )
         self._stats: dict[str, Any] | None = None
+        self._distinct: dict[int, int] = {}
 
     # -- one side -----------------------------------------------------------------------------
-    def _one(self, sql: str) -> dict[str, Any]:
+    def one(self, sql: str) -> dict[str, Any]:
+        """The one row of a query, by column name."""
         table = self.rel.query(sql)
         return {name: table.column(name)[0].as_py() for name in table.column_names}
 
+    def finite(self) -> str:
+        return f"v > {self.d.number(float('-inf'))} AND v < {self.d.number(float('inf'))}"
+
     def stats(self) -> dict[str, Any]:
-        """Distinct finite values, infinities and the standard deviation, in one scan."""
+        """Infinities, the standard deviation, the finite range (and an estimate of the
+        distinct values, to pick a plan), in one scan."""
         if self._stats is None:
-            d = self.d
-            inf, ninf = d.number(float("inf")), d.number(float("-inf"))
-            finite = f"v > {ninf} AND v < {inf}"
-            self._stats = self._one(
-                f"SELECT count(DISTINCT v) FILTER (WHERE {finite}) AS distinct_, "
-                f"{d.count_where(f'v = {ninf}')} AS ninf, {d.count_where(f'v = {inf}')} AS pinf, "
-                f"stddev_pop(v) FILTER (WHERE {finite}) AS std, min(v) AS lo "
-                f"FROM ({self.values_sql}) AS s"
+            d, finite = self.d, self.finite()
+            approx = _approx_distinct(d)
+            ninf, pinf = d.number(float("-inf")), d.number(float("inf"))
+            self._stats = self.one(
+                f"SELECT {approx} AS approx, "
+                f"{d.count_where(f'v = {ninf}')} AS ninf, {d.count_where(f'v = {pinf}')} AS pinf, "
+                f"stddev_pop(v) FILTER (WHERE {finite}) AS std, min(v) FILTER (WHERE {finite}) "
+                f"AS lo, max(v) FILTER (WHERE {finite}) AS hi FROM ({self.values_sql}) AS s"
             )
         return self._stats
 
-    def distinct(self) -> int:
-        s = self.stats()
-        return int(s["distinct_"]) + int(s["ninf"]) + int(s["pinf"])
+    def distinct(self, cap: int) -> int:
+        if cap not in self._distinct:
+            found = self.one(
+                f"SELECT count(*) AS n FROM (SELECT v FROM ({self.values_sql}) AS s "
+                f"WHERE {self.finite()} GROUP BY v LIMIT {cap + 1}) AS t"
+            )["n"]
+            self._distinct[cap] = min(int(found) + sum(self.infinities()), cap + 1)
+        return self._distinct[cap]
 
     def infinities(self) -> tuple[int, int]:
         s = self.stats()
@@ -77,7 +88,7 @@ class SqlSample:
         if sum(self.infinities()):
             return float("nan")  # numpy: inf - inf
         s = self.stats()
-        if s["distinct_"] == 1 and self.n <= _EXACT_CONSTANT_STD:
+        if s["lo"] is not None and s["lo"] == s["hi"] and self.n <= _EXACT_CONSTANT_STD:
             # numpy's rounding of n equal values (its mean may miss them by an ulp)
             return float(np.std(np.full(self.n, float(s["lo"]))))
         return float(s["std"]) if s["std"] is not None else 0.0
@@ -129,7 +140,7 @@ class SqlSample:
         return values, np.asarray(table.column("n").to_pylist(), dtype=np.int64)
 
     def sketch(self, points: int) -> Sketch:
-        if self.distinct() <= points:
+        if self.distinct(points) <= points:
             values, counts = self.value_counts()
             upto = np.cumsum(counts).astype(float)
             return Sketch(self.n, values, upto - counts, upto)
@@ -150,28 +161,20 @@ class SqlSample:
 
 
 class SqlJoint:
-    """KS and Wasserstein distances of two samples on one connection, in one query."""
+    """KS and Wasserstein distances of two samples on one connection, and the reference's
+    order statistics, in one query: the two sides' values in one order, with the reference's
+    running count and the next value."""
 
     def __init__(self, ref: SqlSample, cur: SqlSample) -> None:
         self.ref, self.cur = ref, cur
         self._found: dict[str, Any] | None = None
+        self._ranks: list[int] = []
 
-    def _distances(self) -> dict[str, Any]:
-        if self._found is None:
-            d, ref, cur = self.ref.d, self.ref, self.cur
-            f = f"({d.double('ca')} / {d.double(str(ref.n))})"
-            g = f"({d.double('cb')} / {d.double(str(cur.n))})"
-            self._found = ref._one(
-                f"SELECT max(abs({f} - {g})) AS ks, sum(abs({f} - {g}) * (nv - v)) AS w FROM ("
-                "SELECT v, sum(a) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT "
-                "ROW) AS ca, sum(b) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND "
-                "CURRENT ROW) AS cb, lead(v) OVER (ORDER BY v) AS nv FROM ("
-                "SELECT v, sum(a) AS a, sum(b) AS b FROM ("
-                f"SELECT v, 1 AS a, 0 AS b FROM ({ref.values_sql}) AS r UNION ALL "
-                f"SELECT v, 0 AS a, 1 AS b FROM ({cur.values_sql}) AS c) AS u "
-                "GROUP BY v) AS j) AS w"
-            )
-        return self._found
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        self._ranks = sorted({int(r) for r in ranks})
+        self._found = None
+        found = self._distances()
+        return np.array([float(found[f"q{int(r)}"]) for r in ranks], dtype="float64")
 
     def ks_distance(self) -> float:
         return float(self._distances()["ks"])
@@ -179,6 +182,47 @@ class SqlJoint:
     def wasserstein_distance(self) -> float:
         w = self._distances()["w"]
         return float(w) if w is not None else 0.0
+
+    def _distances(self) -> dict[str, Any]:
+        if self._found is None:
+            d, ref, cur = self.ref.d, self.ref, self.cur
+            f = f"({d.double('ca')} / {d.double(str(ref.n))})"
+            g = f"({d.double('cb')} / {d.double(str(cur.n))})"
+            union = (
+                f"SELECT v, 1 AS a FROM ({ref.values_sql}) AS r UNION ALL "
+                f"SELECT v, 0 AS a FROM ({cur.values_sql}) AS c"
+            )
+            running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+            ranks = "".join(f", min(v) FILTER (WHERE ca > {k}) AS q{k}" for k in self._ranks)
+            if self._grouped():  # few distinct values: one row per value
+                last = "TRUE"
+                rows = (
+                    f"SELECT v, ca, ct - ca AS cb, nv FROM (SELECT v, "
+                    f"sum(a) OVER (ORDER BY v {running}) AS ca, "
+                    f"sum(t) OVER (ORDER BY v {running}) AS ct, lead(v) OVER (ORDER BY v) AS nv "
+                    f"FROM (SELECT v, sum(a) AS a, count(*) AS t FROM ({union}) AS u "
+                    "GROUP BY v) AS g) AS w"
+                )
+            else:  # one row per value of either side; the last of equal ones has both counts
+                last = "nv IS NULL OR nv > v"
+                rows = (
+                    f"SELECT v, ca, rn - ca AS cb, nv FROM (SELECT v, "
+                    f"sum(a) OVER (ORDER BY v, a {running}) AS ca, "
+                    "row_number() OVER (ORDER BY v, a) AS rn, "
+                    f"lead(v) OVER (ORDER BY v, a) AS nv FROM ({union}) AS u) AS w"
+                )
+            self._found = ref.one(
+                f"SELECT max(abs({f} - {g})) FILTER (WHERE {last}) AS ks, "
+                f"sum(abs({f} - {g}) * (nv - v)) AS w{ranks} FROM ({rows}) AS j"
+            )
+        return self._found
+
+    def _grouped(self) -> bool:
+        """Whether to count each distinct value first (many ties), by the engine's estimate."""
+        a, b = self.ref.stats()["approx"], self.cur.stats()["approx"]
+        if a is None or b is None:
+            return True
+        return int(a) + int(b) < (self.ref.n + self.cur.n) // 2
 
 
 def same_connection(a: Relation, b: Relation) -> bool:
@@ -203,6 +247,14 @@ def _bin_expr(sample: SqlSample, cuts: list[float]) -> str:
         if lo == hi:
             return str(lo)
         mid = (lo + hi) // 2
-        return f"(CASE WHEN v < {d.number(cuts[mid])} THEN {tree(lo, mid)} ELSE {tree(mid + 1, hi)} END)"
+        below, above = tree(lo, mid), tree(mid + 1, hi)
+        return f"(CASE WHEN v < {d.number(cuts[mid])} THEN {below} ELSE {above} END)"
 
     return tree(0, len(cuts))
+
+
+def _approx_distinct(d: Any) -> str:
+    """An estimate of the distinct values of `v` (picks a plan only), where the engine has one."""
+    if d.name in ("duckdb", "spark"):
+        return "approx_count_distinct(v)"
+    return "NULL"

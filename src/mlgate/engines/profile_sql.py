@@ -4,9 +4,10 @@ One aggregate scan gives every count of the suite (rows, missing values, bounds,
 patterns, distinct keys, rules, moments, quantiles); then, only for the checks that failed, a
 query with a `LIMIT` fetches the first offending rows and one groups the most frequent
 offending values. Drift takes value counts from the engine (text); numbers and dates stay
-where they are (`mlgate.engines.drift_sql`: counts, order statistics and distances only). Semantics are those of the
-pandas engine, the reference (NaN is missing, bounds are inclusive, `pattern` is a full
-match); what an engine cannot compute the same way raises `UnsupportedError`.
+where they are (`mlgate.engines.drift_sql`: counts, order statistics and distances only).
+Semantics are those of the pandas engine, the reference (NaN is missing, bounds are
+inclusive, `pattern` is a full match); what an engine cannot compute the same way raises
+`UnsupportedError`.
 """
 
 from __future__ import annotations
