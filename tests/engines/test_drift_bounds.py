@@ -199,3 +199,44 @@ def test_different_engines_state_the_bound_and_it_holds(
             lo = float(mixed.approximate.split("between ")[1].split(" and ")[0])
             hi = float(mixed.approximate.split(" and ")[1].split(" ")[0])
             assert lo * (1 - 1e-3) <= exact.score <= hi * (1 + 1e-3), (d, lo, hi)
+
+
+def test_the_drift_check_says_it_is_approximate(engine_sample: Any, tmp_path: Path) -> None:
+    """A reference on the pandas engine and a current dataset on DuckDB: the check's message
+    and details carry the bound; the verdict is the exact one's."""
+    from mlgate.data import judge
+    from mlgate.data.backend import Profile
+    from mlgate.data.pandas_backend import FrameSource, PandasBackend
+    from mlgate.data.suite import Drift, Suite
+    from mlgate.datasets import to_pandas
+
+    rng = np.random.default_rng(11)
+    ref_values, cur_values = rng.normal(0, 1, 30_000), rng.normal(0.1, 1, 30_000)
+    suite = Suite(name="s", dataset="cur", drift=Drift(reference="ref", method="ks"))
+    ref_p = PandasBackend().profile(
+        FrameSource("ref", to_pandas(pa.table({"x": ref_values}))), suite, drift_columns=("x",)
+    )
+    cur_p = Profile(dataset="cur", rows=30_000, columns=["x"])
+    cur_p.column["x"] = engine_sample_profile(engine_sample, cur_values)
+    got = judge.drift("x", suite, cur_p, ref_p)
+    exact = judge.drift(
+        "x",
+        suite,
+        PandasBackend().profile(
+            FrameSource("cur", to_pandas(pa.table({"x": cur_values}))), suite, drift_columns=("x",)
+        ),
+        ref_p,
+    )
+    assert got.status == exact.status == "failed"
+    assert "approximate: KS distance within ±" in got.message
+    assert "different engines" in got.message
+    assert "approximate" not in exact.message
+    assert got.details["approximate"].startswith("approximate: KS distance within ±")
+
+
+def engine_sample_profile(engine_sample: Any, values: np.ndarray) -> Any:
+    from mlgate.data.backend import ColumnProfile
+
+    cp = ColumnProfile("x", kinds={"float"}, dtypes=["float64"], count=len(values))
+    cp.drift = engine_sample(values, "cur")
+    return cp
