@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -111,7 +112,7 @@ def compare(tables: list[tuple[pa.Table, pa.Table]], rels: list[tuple[Any, Any]]
     `grouped`: the joint query's plan (one row per distinct value, or per value), else the
     engine's pick."""
     if grouped is not None:
-        with mock.patch.object(SqlJoint, "_grouped", lambda self: grouped):
+        with mock.patch.object(SqlJoint, "_grouped", return_value=grouped):
             return compare(tables, rels, method, bins)
     compared = 0
     for (ref_t, cur_t), (ref_rel, cur_rel) in zip(tables, rels, strict=True):
@@ -202,3 +203,61 @@ def test_spark_drift_equals_pandas(
         SparkRelation("cur", spark_session, [str(folder / "cur.parquet")], "parquet", None),
     )
     compare([(ref, cur)], [rels], method, bins, data.draw(st.booleans()))
+
+
+def many_bins_pair() -> tuple[pa.Table, pa.Table]:
+    rng = np.random.default_rng(5)
+    ref = np.round(rng.normal(0, 1, 4000), 3)
+    cur = np.round(rng.normal(0.05, 1.1, 3000), 3)
+    return pa.table({"x": ref}), pa.table({"x": cur})
+
+
+@pytest.mark.parametrize("method", ["psi", "ks", "wasserstein"])
+def test_a_thousand_bins_on_duckdb(method: str, tmp_path: Path) -> None:
+    ref, cur = many_bins_pair()
+    pq.write_table(ref, tmp_path / "ref.parquet")
+    pq.write_table(cur, tmp_path / "cur.parquet")
+    con = connect()
+    try:
+        rels = (
+            parquet_relation("ref", con, [tmp_path / "ref.parquet"]),
+            parquet_relation("cur", con, [tmp_path / "cur.parquet"]),
+        )
+        assert compare([(ref, cur)], [rels], method, 1000) == 1
+    finally:
+        con.close()
+
+
+def test_a_thousand_bins_on_postgresql(postgres_url: str, pg_load: Any) -> None:
+    from mlgate.engines.postgres import PostgresRelation
+
+    ref, cur = many_bins_pair()
+    pg_load("bref", ref)
+    pg_load("bcur", cur)
+    rels = (
+        PostgresRelation("ref", postgres_url, "bref", None),
+        PostgresRelation("cur", postgres_url, "bcur", None),
+    )
+    try:
+        for method in ("psi", "ks", "wasserstein"):
+            assert compare([(ref, cur)], [rels], method, 1000) == 1
+    finally:
+        for rel in rels:
+            rel.close()
+
+
+def test_a_thousand_bins_on_spark(
+    spark_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from mlgate.engines.spark import SparkRelation
+
+    ref, cur = many_bins_pair()
+    folder = tmp_path_factory.mktemp("spark-bins")
+    pq.write_table(ref, folder / "ref.parquet")
+    pq.write_table(cur, folder / "cur.parquet")
+    rels = (
+        SparkRelation("ref", spark_session, [str(folder / "ref.parquet")], "parquet", None),
+        SparkRelation("cur", spark_session, [str(folder / "cur.parquet")], "parquet", None),
+    )
+    for method in ("psi", "wasserstein"):
+        assert compare([(ref, cur)], [rels], method, 1000) == 1

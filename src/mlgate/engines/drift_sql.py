@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from mlgate.engines.sql import Relation
 
 
+#: At most this many ranks come as columns of the joint query (more: a query of their own).
+_JOINT_RANKS = 200
 #: Up to this many equal values, their standard deviation is numpy's rounding of it (else 0).
 _EXACT_CONSTANT_STD = 4_000_000
 
@@ -171,6 +173,8 @@ class SqlJoint:
         self._ranks: list[int] = []
 
     def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        if len(ranks) > _JOINT_RANKS:  # one column each: PostgreSQL takes 1,664 at most
+            return self.ref.order_statistics(ranks)
         self._ranks = sorted({int(r) for r in ranks})
         self._found = None
         found = self._distances()
