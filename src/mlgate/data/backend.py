@@ -77,6 +77,9 @@ class ColumnProfile:
     value_keys: list[np.ndarray] = field(default_factory=list)  # sample keys (streamed data)
     sampled: bool = False  # `values` are a deterministic sample (streamed, > SAMPLE_CAP)
     counts: Counter[Any] = field(default_factory=Counter)  # value counts (drift, categorical)
+    #: A numeric or date column's drift sample computed where the data is (a SQL engine's
+    #: `mlgate.data.drift.Sample`), instead of kept `values`.
+    drift: Any = None
     quantiles: dict[float, float] = field(default_factory=dict)  # computed by the engine
     checks: dict[str, Violation] = field(default_factory=dict)  # min/max/allowed/pattern/unique
 

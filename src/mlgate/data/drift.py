@@ -7,15 +7,23 @@ follows the widely used defaults (as in Evidently): below 1,000 reference rows a
 Wasserstein distance normalised by the reference's standard deviation (numeric) or the
 Jensen-Shannon distance (categorical), both with threshold 0.1. A numeric column with at most
 5 distinct values counts as categorical.
+
+A numeric column's statistics are computed from two `Sample`s, whatever holds them: values in
+memory (`ArraySample`, the pandas engine) or a column of a SQL engine (`mlgate.engines.drift_sql`).
+Each side gives what one dataset can (order statistics, bin counts, value counts, counts of
+infinities); KS and Wasserstein need both sides at once: exact when both are in memory or on one
+engine connection (`Sample.joint`), else bounded from exact step summaries of each side
+(`Sketch`) and the result says so with its error bound.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -32,6 +40,10 @@ SMALL_REFERENCE = 1000
 HISTOGRAM_BINS = 12
 FEW_VALUES = 5
 _EPS = 1e-4
+#: Points of the step summary each side gives when the two sides are on different engines.
+SKETCH_POINTS = 10_000
+#: Above this size (either side) scipy's two-sided KS p-value is asymptotic (`ks_2samp`, auto).
+_KS_EXACT_N = 10_000
 
 
 @dataclass
@@ -47,6 +59,9 @@ class DriftResult:
     #: The two distributions for the report's chart: `bins` (labels), `reference`, `current`
     #: (shares), at most `HISTOGRAM_BINS` bins.
     histogram: dict[str, list[Any]] = field(default_factory=dict)
+    #: How far the score may be from the exact one ("" when exact): two datasets on different
+    #: engines compare step summaries of each side.
+    approximate: str = ""
 
     @property
     def direction(self) -> str:
@@ -61,6 +76,151 @@ def choose(numeric: bool, n_ref: int, n_unique: int) -> str:
     return "wasserstein" if continuous else "jensen_shannon"
 
 
+class Joint(Protocol):
+    """Statistics of two samples together."""
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        """The reference's values at these 0-based ranks (computed with the distances)."""
+        ...
+
+    def ks_distance(self) -> float:
+        """max |F - G| over the two empirical distribution functions."""
+        ...
+
+    def wasserstein_distance(self) -> float:
+        """The area between the two empirical distribution functions (both finite)."""
+        ...
+
+
+class Sample(Protocol):
+    """The non-missing values of one side's column, as floats (dates: seconds since the
+    epoch), wherever they are held; every statistic is exact."""
+
+    n: int
+
+    def distinct(self, cap: int) -> int:
+        """Distinct values as `np.diff` of the sorted values counts them (each infinity
+        counts once per occurrence: inf - inf is NaN, not 0); more than `cap` is `cap + 1`."""
+        ...
+
+    def infinities(self) -> tuple[int, int]:
+        """(how many -inf, how many +inf)."""
+        ...
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        """The values at these 0-based ranks of the sorted values."""
+        ...
+
+    def bin_counts(self, edges: np.ndarray) -> np.ndarray:
+        """How many values fall in each bin [edge_i, edge_i+1) (open ends; NaN edges last and
+        empty), as floats."""
+        ...
+
+    def value_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct values ascending, their counts); -0.0 and 0.0 are one value."""
+        ...
+
+    def std(self) -> float:
+        """The population standard deviation (NaN when the values hold an infinity)."""
+        ...
+
+    def sketch(self, points: int) -> Sketch:
+        """The step summary of the values (exact when they have at most `points` distinct)."""
+        ...
+
+    def joint(self, other: Sample) -> Joint | None:
+        """Exact two-sample statistics with `other`, or None when not computed together."""
+        ...
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """Exact points of one sample's distribution function: at each of `points` (ascending,
+    distinct, the smallest and the largest value among them) how many values are below and
+    how many at most. Between two points the function is known to lie between them."""
+
+    n: int
+    points: np.ndarray
+    below: np.ndarray
+    upto: np.ndarray
+
+    @classmethod
+    def of_sorted(cls, values: np.ndarray, points: int) -> Sketch:
+        """The step summary of sorted finite-or-infinite values (exact for few distinct)."""
+        n = len(values)
+        at = _unique_sorted(values)
+        if len(at) > points:
+            at = _unique_sorted(values[sketch_ranks(n, points)])
+        below = np.searchsorted(values, at, side="left")
+        upto = np.searchsorted(values, at, side="right")
+        return cls(n, at, below.astype(float), upto.astype(float))
+
+
+def sketch_ranks(n: int, points: int) -> np.ndarray:
+    """The ranks a sketch of `n` values keeps when they have more distinct values."""
+    return np.unique(np.round(np.linspace(0, n - 1, points + 1)).astype(np.int64))
+
+
+def _unique_sorted(values: np.ndarray) -> np.ndarray:
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+class ArraySample:
+    """A sample held in memory (the pandas engine): the reference computation."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = np.sort(np.asarray(values, dtype="float64"))
+        self.n = len(self.values)
+
+    def distinct(self, cap: int) -> int:
+        found = int(np.count_nonzero(np.diff(self.values))) + 1 if self.n else 0
+        return min(found, cap + 1)
+
+    def infinities(self) -> tuple[int, int]:
+        return int(np.count_nonzero(self.values == -np.inf)), int(
+            np.count_nonzero(self.values == np.inf)
+        )
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        return np.asarray(self.values[ranks])
+
+    def bin_counts(self, edges: np.ndarray) -> np.ndarray:
+        return _counts(self.values, edges)
+
+    def value_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        uniq, counts = np.unique(self.values, return_counts=True)
+        return uniq, counts
+
+    def std(self) -> float:
+        return float(np.std(self.values))
+
+    def sketch(self, points: int) -> Sketch:
+        return Sketch.of_sorted(self.values, points)
+
+    def joint(self, other: Sample) -> Joint | None:
+        return ArrayJoint(self.values, other.values) if isinstance(other, ArraySample) else None
+
+
+class ArrayJoint:
+    def __init__(self, ref: np.ndarray, cur: np.ndarray) -> None:
+        self.ref, self.cur = ref, cur
+
+    def order_statistics(self, ranks: np.ndarray) -> np.ndarray:
+        return np.asarray(self.ref[ranks])
+
+    def ks_distance(self) -> float:
+        """As `scipy.stats.ks_2samp` computes it (the ECDFs after ties, at every value)."""
+        both = np.concatenate([self.ref, self.cur])
+        cdf1 = np.searchsorted(self.ref, both, side="right") / len(self.ref)
+        cdf2 = np.searchsorted(self.cur, both, side="right") / len(self.cur)
+        return float(np.max(np.abs(cdf1 - cdf2)))
+
+    def wasserstein_distance(self) -> float:
+        return wasserstein_sorted(self.ref, self.cur)
+
+
 def numeric_drift(
     ref: np.ndarray,
     cur: np.ndarray,
@@ -72,33 +232,153 @@ def numeric_drift(
 ) -> DriftResult:
     """Drift of a numeric column from its non-missing values (`dates`: seconds since the epoch,
     shown as dates in the bins that moved)."""
-    ref = np.sort(ref)
-    cur = np.sort(cur)
-    n_unique = int(np.count_nonzero(np.diff(ref))) + 1 if len(ref) else 0
+    return sample_drift(ArraySample(ref), ArraySample(cur), method, threshold, bins, dates=dates)
+
+
+def sample_drift(
+    ref: Sample,
+    cur: Sample,
+    method: str,
+    threshold: float | None,
+    bins: int,
+    *,
+    dates: bool = False,
+) -> DriftResult:
+    """Drift of a numeric column from its two samples (see the module's docstring)."""
+    n_unique = ref.distinct(FEW_VALUES)
     if method == "auto":
-        method = choose(True, len(ref), n_unique)
+        method = choose(True, ref.n, n_unique)
     if n_unique <= FEW_VALUES and method in ("psi", "chi2", "jensen_shannon"):
-        ref_c, cur_c = _value_counts(ref), _value_counts(cur)
+        ref_c, cur_c = _value_counts(*ref.value_counts()), _value_counts(*cur.value_counts())
         if dates:
             ref_c, cur_c = _date_keys(ref_c), _date_keys(cur_c)
         return categorical_drift(ref_c, cur_c, method, threshold)
-    edges = _edges(ref, bins)
-    ref_n, cur_n = _counts(ref, edges), _counts(cur, edges)
+    joint = ref.joint(cur) if method in ("ks", "wasserstein") else None
+    edges = reference_edges(ref, bins, joint)
+    ref_n, cur_n = ref.bin_counts(edges), cur.bin_counts(edges)
     ref_share, cur_share = ref_n / max(ref_n.sum(), 1), cur_n / max(cur_n.sum(), 1)
     labels = _bin_labels(edges, _date_label if dates else _number_label)
+    approximate = ""
     if method == "ks":
-        from scipy.stats import ks_2samp
-
-        score = float(ks_2samp(ref, cur).pvalue)
+        low, high = _ks_distance(ref, cur, joint)
+        score = ks_pvalue((low + high) / 2, ref.n, cur.n)
+        if high > low:
+            p_lo, p_hi = ks_pvalue(high, ref.n, cur.n), ks_pvalue(low, ref.n, cur.n)
+            approximate = (
+                f"approximate: KS distance within ±{(high - low) / 2:.2g}, p-value between "
+                f"{p_lo:.4g} and {p_hi:.4g}"
+            )
     elif method == "wasserstein":
-        std = float(np.std(ref))
-        dist = wasserstein_sorted(ref, cur)
-        score = dist / std if std > 0 else (0.0 if dist == 0 else float("inf"))
+        std = ref.std()
+        low, high = _wasserstein(ref, cur, joint)
+        score = _wasserstein_score((low + high) / 2, std)
+        if high > low:
+            bound = (high - low) / 2 / std if std > 0 else float("inf")
+            approximate = f"approximate: wasserstein score within ±{bound:.2g}"
     else:
         score = _binned(method, ref_n, cur_n, ref_share, cur_share)
-    result = _result(method, score, threshold, len(ref), len(cur), labels, ref_share, cur_share)
+    result = _result(method, score, threshold, ref.n, cur.n, labels, ref_share, cur_share)
     result.histogram = histogram(labels, ref_share, cur_share, ordered=True)
+    if approximate:
+        result.approximate = approximate + " (the two datasets are on different engines)"
     return result
+
+
+def _wasserstein_score(dist: float, std: float) -> float:
+    return dist / std if std > 0 else (0.0 if dist == 0 else float("inf"))
+
+
+def _ks_distance(ref: Sample, cur: Sample, joint: Joint | None) -> tuple[float, float]:
+    if joint is not None:
+        d = joint.ks_distance()
+        return d, d
+    return sketch_bounds(ref.sketch(SKETCH_POINTS), cur.sketch(SKETCH_POINTS))[0]
+
+
+def _wasserstein(ref: Sample, cur: Sample, joint: Joint | None) -> tuple[float, float]:
+    """The distance (low, high): NaN or inf as numpy's merged-sample sum gives it when a side
+    holds an infinity (NaN when two equal infinities meet: inf - inf), else from the finite
+    values."""
+    (ref_ninf, ref_pinf), (cur_ninf, cur_pinf) = ref.infinities(), cur.infinities()
+    if ref_ninf + ref_pinf + cur_ninf + cur_pinf:
+        same = ref_ninf + cur_ninf >= 2 or ref_pinf + cur_pinf >= 2
+        value = float("nan") if same else float("inf")
+        return value, value
+    if joint is not None:
+        w = joint.wasserstein_distance()
+        return w, w
+    return sketch_bounds(ref.sketch(SKETCH_POINTS), cur.sketch(SKETCH_POINTS))[1]
+
+
+def sketch_bounds(a: Sketch, b: Sketch) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Bounds ((low, high) of the KS distance, (low, high) of the Wasserstein distance) of two
+    samples known by their step summaries. On every point of either summary and on every
+    open interval between two consecutive ones, each distribution function lies in a known
+    range; the distances' bounds follow (exact when every distinct value is a point)."""
+    grid = np.union1d(a.points, b.points)
+    fa = _ranges(a, grid)
+    fb = _ranges(b, grid)
+    # at the points, then on the open intervals after each point
+    lows, highs = [], []
+    for (alo, ahi), (blo, bhi) in zip(fa, fb, strict=True):
+        lows.append(np.maximum(0.0, np.maximum(alo - bhi, blo - ahi)))
+        highs.append(np.maximum(ahi - blo, bhi - alo))
+    ks = (float(max(lows[0].max(), lows[1].max())), float(max(highs[0].max(), highs[1].max())))
+    if not np.all(np.isfinite(grid)):
+        return ks, (float("nan"), float("nan"))  # (infinities are handled by the caller)
+    width = np.diff(grid)
+    w = (float(np.sum(lows[1][:-1] * width)), float(np.sum(highs[1][:-1] * width)))
+    return ks, w
+
+
+def _ranges(
+    s: Sketch, grid: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The range of a sketch's distribution function at each grid point and on the open
+    interval after it, as shares."""
+    j = np.searchsorted(s.points, grid, side="right") - 1  # the last point <= the grid point
+    upto = np.concatenate([[0.0], s.upto])  # index j + 1
+    below = np.concatenate([s.below, [float(s.n)]])  # index j + 1: the next point's
+    exact = (j >= 0) & (s.points[np.maximum(j, 0)] == grid)
+    after_lo, after_hi = upto[j + 1], below[j + 1]
+    at_lo = np.where(exact, upto[j + 1], after_lo)
+    at_hi = np.where(exact, upto[j + 1], after_hi)
+    n = max(s.n, 1)
+    return (at_lo / n, at_hi / n), (after_lo / n, after_hi / n)
+
+
+def ks_pvalue(d: float, n1: int, n2: int) -> float:
+    """The two-sided p-value `scipy.stats.ks_2samp` (method auto) gives for the distance `d`
+    between samples of `n1` and `n2` values: exact up to 10,000 values (computed by scipy on
+    two samples with that distance), else Smirnov's asymptotic distribution."""
+    from scipy.stats import ks_2samp, kstwo
+
+    if max(n1, n2) <= _KS_EXACT_N:
+        pair = _samples_at(d, n1, n2)
+        if pair is not None:
+            return float(ks_2samp(*pair).pvalue)
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    en = m * n / (m + n)
+    return float(np.clip(kstwo.sf(d, np.round(en)), 0, 1))
+
+
+def _samples_at(d: float, n1: int, n2: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two samples of `n1` and `n2` values whose KS distance is `d` on scipy's exact grid
+    (multiples of 1/lcm(n1, n2)): i/n1 - j/n2 = h/lcm, solved for whole i, j."""
+    g = math.gcd(n1, n2)
+    a, b = n2 // g, n1 // g
+    lcm = b * n2
+    h = round(d * lcm)
+    i = (h * pow(a, -1, b)) % b if b > 1 else 0
+    j = (i * a - h) // b
+    if j < 0:
+        k = -(j // a)  # the fewest steps making j whole and >= 0
+        i, j = i + k * b, j + k * a
+    if not (0 <= i <= n1 and 0 <= j <= n2) or i * a - j * b != h:
+        return None
+    ref = np.repeat([0.0, 1.0], [i, n1 - i])
+    cur = np.repeat([0.0, 1.0], [j, n2 - j])
+    return ref, cur
 
 
 def wasserstein_sorted(u: np.ndarray, v: np.ndarray) -> float:
@@ -218,10 +498,44 @@ def _span(first: str, last: str) -> str:
     return f"{first} … {last}"
 
 
-def _edges(ref: np.ndarray, bins: int) -> np.ndarray:
-    """Interior bin edges: the reference's quantiles (deduplicated)."""
-    qs = np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1])
-    return np.unique(qs)
+def reference_edges(ref: Sample, bins: int, joint: Joint | None = None) -> np.ndarray:
+    """Interior bin edges: the reference's quantiles (deduplicated; -0.0 shown as 0), from
+    the joint computation when there is one (its ranks come with the distances)."""
+    qs = np.linspace(0, 1, bins + 1)[1:-1]
+    lo, hi, gamma = quantile_positions(ref.n, qs)
+    ranks = np.unique(np.concatenate([lo, hi]))
+    found = (joint if joint is not None else ref).order_statistics(ranks)
+    at = dict(zip(ranks.tolist(), found.tolist(), strict=True))
+    a = np.array([at[r] for r in lo.tolist()], dtype="float64")
+    b = np.array([at[r] for r in hi.tolist()], dtype="float64")
+    return np.unique(_lerp(a, b, gamma)) + 0.0
+
+
+def quantile_positions(n: int, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ranks below and above each q-quantile of `n` sorted values and the weight between
+    them, as `np.quantile` (method linear) computes them."""
+    virtual = (n - 1) * np.asarray(qs, dtype="float64")
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = -1
+    nxt[above] = -1
+    below = virtual < 0
+    prev[below] = 0
+    nxt[below] = 0
+    gamma = virtual - prev
+    lo = prev.astype(np.int64) % n
+    hi = nxt.astype(np.int64) % n
+    return lo, hi, gamma
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """numpy's interpolation between two order statistics (`np.quantile`, method linear)."""
+    with np.errstate(invalid="ignore"):  # an infinity: NaN, as numpy gives it
+        diff = b - a
+        out: np.ndarray = np.add(a, diff * t)
+        np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    return out
 
 
 def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -251,8 +565,7 @@ def _date_keys(counts: Counter[Any]) -> Counter[Any]:
     return Counter({_date_label(float(k)): n for k, n in counts.items()})
 
 
-def _value_counts(values: np.ndarray) -> Counter[Any]:
-    uniq, counts = np.unique(values, return_counts=True)
+def _value_counts(uniq: np.ndarray, counts: np.ndarray) -> Counter[Any]:
     return Counter({_plain(u): int(c) for u, c in zip(uniq, counts, strict=True)})
 
 

@@ -17,7 +17,7 @@ from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_colum
 from mlgate.data.suite import Suite
 
 if TYPE_CHECKING:
-    from mlgate.data.drift import DriftResult
+    from mlgate.data.drift import DriftResult, Sample
 
 _TYPE_OK = {
     "integer": ("integer",),
@@ -488,7 +488,7 @@ def _drift_result(
     column_name: str, suite: Suite, current: Profile, reference: Profile
 ) -> DriftResult | Outcome:
     """One column's raw drift result, or the outcome that says why it cannot be compared."""
-    from mlgate.data.drift import categorical_drift, numeric_drift
+    from mlgate.data.drift import categorical_drift, sample_drift
 
     d = suite.drift
     assert d is not None
@@ -514,9 +514,9 @@ def _drift_result(
         )
     numeric = {"integer", "float", "datetime"}
     if cur.kind in numeric and ref.kind in numeric:
-        result = numeric_drift(
-            np.concatenate(ref.values),
-            np.concatenate(cur.values),
+        result = sample_drift(
+            drift_sample(ref),
+            drift_sample(cur),
             d.method,
             d.threshold,
             d.bins,
@@ -535,6 +535,15 @@ def _drift_result(
         result = categorical_drift(ref.counts, cur.counts, d.method, d.threshold)
     result.sampled = cur.sampled or ref.sampled
     return result
+
+
+def drift_sample(cp: ColumnProfile) -> Sample:
+    """A numeric column's drift sample: its engine's (SQL), else its kept values."""
+    from mlgate.data.drift import ArraySample
+
+    if cp.drift is not None:
+        return cp.drift  # type: ignore[no-any-return]
+    return ArraySample(np.concatenate(cp.values))
 
 
 def _drift_outcome(
@@ -559,6 +568,7 @@ def _drift_outcome(
         f"{figure} (drift if {direction} {result.threshold:g}) · reference "
         f"{result.reference_rows:,} rows · current {result.current_rows:,} rows"
         + (f" · moved most: {moved}" if moved else "")
+        + (f" · {result.approximate}" if result.approximate else "")
     )
     details: dict[str, Any] = {
         "method": result.method,
@@ -570,6 +580,8 @@ def _drift_outcome(
         "histogram": result.histogram,
         "sampled": result.sampled,
     }
+    if result.approximate:
+        details["approximate"] = result.approximate
     if p_method:
         details.update(p_value=result.score, p_adjusted=judged, correction=correction, tests=tests)
     return Outcome.judge(

@@ -70,7 +70,11 @@ class PostgresDialect(Dialect):
         return f"CAST({self.text(ts.strftime('%Y-%m-%d %H:%M:%S.%f'))} AS TIMESTAMP)"
 
     def epoch_seconds(self, expr: str) -> str:
-        return f"CAST(EXTRACT(EPOCH FROM {expr}) AS DOUBLE PRECISION)"
+        # whole nanoseconds (exact numeric) as a double over 1e9: what numpy computes
+        return (
+            f"(CAST(CAST(EXTRACT(EPOCH FROM {expr}) * 1000000000 AS BIGINT) AS DOUBLE PRECISION)"
+            " / CAST(1e9 AS DOUBLE PRECISION))"
+        )
 
     def quantiles(self, expr: str, qs: list[float]) -> str:
         listed = ", ".join(repr(float(q)) for q in qs)

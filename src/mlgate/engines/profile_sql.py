@@ -3,10 +3,11 @@
 One aggregate scan gives every count of the suite (rows, missing values, bounds, sets,
 patterns, distinct keys, rules, moments, quantiles); then, only for the checks that failed, a
 query with a `LIMIT` fetches the first offending rows and one groups the most frequent
-offending values. Drift takes value counts from the engine (text) or the column's non-missing
-values (numbers, for the exact KS/Wasserstein of the pandas engine). Semantics are those of the
-pandas engine, the reference (NaN is missing, bounds are inclusive, `pattern` is a full
-match); what an engine cannot compute the same way raises `UnsupportedError`.
+offending values. Drift takes value counts from the engine (text); numbers and dates stay
+where they are (`mlgate.engines.drift_sql`: counts, order statistics and distances only).
+Semantics are those of the pandas engine, the reference (NaN is missing, bounds are
+inclusive, `pattern` is a full match); what an engine cannot compute the same way raises
+`UnsupportedError`.
 """
 
 from __future__ import annotations
@@ -339,15 +340,17 @@ class SqlProfiler:
             v.values = counts
 
     def _drift_values(self, cp: ColumnProfile) -> None:
+        """A drift column: numbers and dates as a sample the engine computes drift from (no
+        value comes back: `mlgate.engines.drift_sql`), text as value counts."""
         import numpy as np
+
+        from mlgate.engines.drift_sql import SqlSample
 
         x, ok, rel = self.x(cp.name), self.present(cp.name), self.rel
         if cp.kind in NUMERIC:
-            df = self.frame(f"SELECT {self.d.double(x)} AS v FROM {rel.from_sql} WHERE {ok}")
-            cp.values.append(df["v"].to_numpy(dtype="float64"))
+            cp.drift = SqlSample(rel, self.d.double(x), ok, cp.count)
         elif cp.kind == "datetime":
-            df = self.frame(f"SELECT {self.d.epoch_seconds(x)} AS v FROM {rel.from_sql} WHERE {ok}")
-            cp.values.append(df["v"].to_numpy(dtype="float64"))
+            cp.drift = SqlSample(rel, self.d.epoch_seconds(x), ok, cp.count)
         else:
             df = self.frame(
                 f"SELECT {x} AS v, count(*) AS n FROM {rel.from_sql} WHERE {ok} GROUP BY {x}"

@@ -77,7 +77,8 @@ class SparkDialect(PostgresDialect):
         return f"CAST({self.text(ts.strftime('%Y-%m-%d %H:%M:%S.%f'))} AS TIMESTAMP_NTZ)"
 
     def epoch_seconds(self, expr: str) -> str:
-        return f"(CAST(unix_micros(CAST({expr} AS TIMESTAMP)) AS DOUBLE) / 1e6)"
+        # whole nanoseconds as a double over 1e9: what numpy computes
+        return f"(CAST(unix_micros(CAST({expr} AS TIMESTAMP)) * 1000 AS DOUBLE) / 1e9)"
 
     def quantiles(self, expr: str, qs: list[float]) -> str:
         listed = ", ".join(repr(float(q)) for q in qs)

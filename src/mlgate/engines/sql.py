@@ -85,7 +85,8 @@ class Dialect:
         return f"CAST({self.text(ts.strftime('%Y-%m-%d %H:%M:%S.%f'))} AS TIMESTAMP)"
 
     def epoch_seconds(self, expr: str) -> str:
-        return f"CAST(epoch_ns({expr}) AS DOUBLE) / 1e9"
+        """Seconds since the epoch as numpy computes them: whole nanoseconds, a double, / 1e9."""
+        return f"(CAST(epoch_ns({expr}) AS DOUBLE) / 1e9)"
 
     def quantiles(self, expr: str, qs: list[float]) -> str:
         listed = ", ".join(repr(float(q)) for q in qs)
