@@ -83,6 +83,8 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
     url = expand(spec.connection, spec.name)
     if url == "spark" or url.startswith("sc://"):
         return _spark(spec, ctx, url)
+    if url.lower().startswith("duckdb://"):
+        return _duckdb_file(spec, ctx, url)
     scheme = url.split(":", 1)[0].lower()
     if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
         from mlgate.engines.postgres import PostgresRelation
@@ -93,8 +95,24 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
         return rel
     raise CheckError(
         f"dataset {spec.name!r}: connection {redact(url)} is not supported; supported: "
-        "postgresql://, spark, sc://"
+        "postgresql://, duckdb:///path/to/file.db, spark, sc://"
     )
+
+
+def _duckdb_file(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
+    """A table or read-only query of a DuckDB database file in the workspace."""
+    from mlgate.engines.duckdb_file import database_path, file_relation
+    from mlgate.paths import inside_workspace
+
+    if importlib.util.find_spec("duckdb") is None:
+        raise CheckError(install_hint("duckdb"))
+    try:
+        relative = database_path(url)
+    except ValueError as exc:
+        raise CheckError(f"dataset {spec.name!r}: {exc}") from None
+    path = inside_workspace(ctx.config, ctx.config.resolve(relative), f"dataset {spec.name!r}")
+    con = ctx.memo(("engine-duckdb-file", str(path)), lambda: _connect(ctx))
+    return file_relation(spec.name, con, path, relative, spec.table, spec.sql)
 
 
 def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
