@@ -276,10 +276,13 @@ class SqlProfiler:
             if kind == "datetime":
                 raise UnsupportedError("`allowed` on dates")
             items = list(rules.allowed)
-            if kind in NUMERIC and _beyond_doubles(items):  # pandas' `isin` rounds some
-                raise UnsupportedError("`allowed` holding numbers beyond 2**53")
             hit = in_list(self.d, kind, x, items, sc.dtype)
-            out["allowed"] = ("", f"(NOT {hit})" if hit else "TRUE", None)
+            bad = f"(NOT {hit})" if hit else "TRUE"
+            other = None
+            if kind == "integer" and _beyond_doubles(items):
+                hit = in_list(self.d, kind, x, items, "float64")
+                other = f"(NOT {hit})" if hit else "TRUE"
+            out["allowed"] = ("", bad, other)
         if rules.pattern is not None and kind in ("string", "category"):
             text = self.d.as_text(x) if kind == "category" else x
             out["pattern"] = ("", f"(NOT {self.d.full_match(text, rules.pattern)})", None)

@@ -43,32 +43,49 @@ class Typed(NamedTuple):
 
 
 def in_list(
-    d: Dialect, kind: str, expr: str, items: list[Any], dtype: str = "float64"
+    d: Dialect,
+    kind: str,
+    expr: str,
+    items: list[Any],
+    dtype: str = "float64",
+    as_isin: bool = True,
 ) -> str | None:
-    """`expr IN (...)` with the items pandas' `isin` would match for a column of `kind` and
-    (pandas) `dtype`, exactly (a boolean equals 0/1, text never equals a number); None when
-    none can match."""
-    if kind == "integer" and not dtype.startswith("float"):
-        lo, hi = int_bound(dtype)
-        whole = {int(v) for v in items if isinstance(v, (int, float)) and _whole(v)}
-        keep = [d.int_literal(v) for v in sorted(whole) if lo <= v <= hi]
-        target = expr
-    elif kind in ("integer", "float", "boolean"):
-        numbers = [v for v in items if isinstance(v, (int, float))]
-        # pandas reads the items as float64 when one is a float (rounding the integers),
-        # else matches them exactly (an integer no double equals matches nothing)
-        rounded = any(isinstance(v, float) for v in numbers)
-        doubles = {float(v) for v in numbers if rounded or not isinstance(v, int) or _is_double(v)}
-        keep = [d.number(v) for v in sorted(doubles, key=repr)]
-        target = d.double(f"CAST({expr} AS INTEGER)" if kind == "boolean" else expr)
-    elif kind in ("string", "category"):
+    """`expr IN (...)` with the items pandas would match for a column of `kind` and (pandas)
+    `dtype`: equality is exact (a boolean equals 0/1, text never equals a number) between the
+    items as pandas' `isin` reads them (`as_isin`: one float among numbers alone makes them
+    all float64, rounding integers beyond 2**53) or as they are (numpy's `isin` on objects, in
+    rules). None when none can match."""
+    if kind in ("string", "category"):
         keep = [d.text(v) for v in items if isinstance(v, str)]
         target = d.as_text(expr) if kind == "category" else expr
-    else:
+        return f"{target} IN ({', '.join(keep)})" if keep else None
+    if kind not in ("integer", "float", "boolean"):
         raise UnsupportedError(f"a list of values on a {kind} column")
-    if not keep:
-        return None
-    return f"{target} IN ({', '.join(keep)})"
+    numbers: list[int | float] = [v for v in items if isinstance(v, (int, float))]
+    if (
+        as_isin
+        and not any(isinstance(v, str) for v in items)
+        and any(isinstance(v, float) for v in numbers)
+    ):
+        numbers = [_rounded(v) for v in numbers]
+    if kind == "integer" and not dtype.startswith("float"):
+        lo, hi = int_bound(dtype)
+        ints = {int(v) for v in numbers if _whole(v) and lo <= v <= hi}
+        keep = [d.int_literal(v) for v in sorted(ints)]
+        target = expr
+    else:
+        doubles = {float(v) for v in numbers if isinstance(v, float) or _is_double(v)}
+        keep = [d.number(v) for v in sorted(doubles, key=repr)]
+        target = d.double(f"CAST({expr} AS INTEGER)" if kind == "boolean" else expr)
+    return f"{target} IN ({', '.join(keep)})" if keep else None
+
+
+def _rounded(v: int | float) -> int | float:
+    """A number as a float64 array holds it (an integer too large for one: as it is)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return v
 
 
 def _whole(v: int | float) -> bool:
@@ -327,7 +344,7 @@ def _bound(t: Typed) -> int:
 def _in(d: Dialect, kind: str, t: Typed, items: list[Any]) -> str | None:
     """`t in [...]` as numpy's `isin` on objects: exact equality (NaN never matches)."""
     if kind != "integer":
-        return in_list(d, kind, t.sql, items)
+        return in_list(d, kind, t.sql, items, as_isin=False)
     whole = sorted({int(v) for v in items if isinstance(v, (int, float)) and _whole(v)})
     hits = [int_vs_number(d, "=", t.sql, t.lo, t.hi, v) for v in whole]
     hits = [h for h in hits if h != "FALSE"]
