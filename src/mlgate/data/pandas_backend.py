@@ -532,9 +532,9 @@ class _Builder:
         v.count += k
         if k and len(v.examples) < self.limit:
             idx = np.flatnonzero(mask)[: self.limit - len(v.examples)]
-            part = df.iloc[idx][cols]
-            for i, (_, row) in zip(idx, part.iterrows(), strict=True):
-                v.examples.append({"row": int(i + offset), **row.to_dict()})
+            part = df.iloc[idx][cols]  # records keep each column's type (rows would upcast)
+            for i, rec in zip(idx, part.to_dict("records"), strict=True):
+                v.examples.append({"row": int(i + offset), **rec})
 
     # -- after the pass ---------------------------------------------------------------------
     def _finish(self) -> None:

@@ -9,14 +9,14 @@
   a cluster's master, or Spark Connect `sc://host:port`).
 
 A suite an engine cannot compute with the pandas engine's exact meaning (a nested column, a
-rule comparing text with numbers, reader options only pandas has) runs on pandas instead, so
-the verdict never depends on the engine.
+rule comparing text with numbers, `/` `//` `%` on integers beyond 2**53, reader options only
+pandas has) runs on pandas instead, so the verdict never depends on the engine. Integers are
+exact on every engine (`mlgate.engines.exact_sql`), as in `mlgate.data.exact`.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +83,8 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
     url = expand(spec.connection, spec.name)
     if url == "spark" or url.startswith("sc://"):
         return _spark(spec, ctx, url)
+    if url.lower().startswith("duckdb://"):
+        return _duckdb_file(spec, ctx, url)
     scheme = url.split(":", 1)[0].lower()
     if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
         from mlgate.engines.postgres import PostgresRelation
@@ -93,8 +95,24 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
         return rel
     raise CheckError(
         f"dataset {spec.name!r}: connection {redact(url)} is not supported; supported: "
-        "postgresql://, spark, sc://"
+        "postgresql://, duckdb:///path/to/file.db, spark, sc://"
     )
+
+
+def _duckdb_file(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
+    """A table or read-only query of a DuckDB database file in the workspace."""
+    from mlgate.engines.duckdb_file import database_path, file_relation
+    from mlgate.paths import inside_workspace
+
+    if importlib.util.find_spec("duckdb") is None:
+        raise CheckError(install_hint("duckdb"))
+    try:
+        relative = database_path(url)
+    except ValueError as exc:
+        raise CheckError(f"dataset {spec.name!r}: {exc}") from None
+    path = inside_workspace(ctx.config, ctx.config.resolve(relative), f"dataset {spec.name!r}")
+    con = ctx.memo(("engine-duckdb-file", str(path)), lambda: _connect(ctx))
+    return file_relation(spec.name, con, path, relative, spec.table, spec.sql)
 
 
 def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
@@ -177,10 +195,7 @@ def profile_suite(
     if relation is None:
         return None
     try:
-        profile = SqlProfiler(relation, suite, drift_columns).run()
-        if not spec.connection:
-            _exact_integers_only(profile, suite)
-        return profile
+        return SqlProfiler(relation, suite, drift_columns).run()
     except UnsupportedError as exc:
         if spec.connection:  # the data is not here: no other engine can compute it
             raise CheckError(
@@ -188,25 +203,3 @@ def profile_suite(
                 f"{relation.dialect.name} with the same meaning as elsewhere: {exc}"
             ) from None
         return None
-
-
-#: Beyond this, an integer is not exactly a float64 (SQL engines compare and compute rules and
-#: bounds in doubles; the pandas engine compares integers exactly: `mlgate.data.exact`).
-_EXACT_FLOAT_INT = 2**53
-
-
-def _exact_integers_only(profile: Profile, suite: Suite) -> None:
-    """`UnsupportedError` (so pandas computes the suite) when a rule or a `min`/`max` bound may
-    meet an integer column holding values a double cannot hold exactly."""
-    from mlgate.engines.columns import UnsupportedError
-
-    for name, cp in profile.column.items():
-        if cp.kind != "integer":
-            continue
-        ends = [int(v) for v in (cp.min, cp.max) if isinstance(v, numbers.Integral)]
-        if not any(abs(v) > _EXACT_FLOAT_INT for v in ends):
-            continue
-        rules = suite.column(name)
-        bounded = rules is not None and (rules.min is not None or rules.max is not None)
-        if suite.rules or bounded:
-            raise UnsupportedError(f"column `{name}` holds integers beyond 2**53")

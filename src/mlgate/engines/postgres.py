@@ -26,6 +26,8 @@ ROW = "__mlgate_row__"
 class PostgresDialect(Dialect):
     name = "postgresql"
     regex_note = "POSIX"
+    exact_type = "NUMERIC"
+    exact_limit = 2**255
 
     def number(self, value: float | int) -> str:
         text = super().number(value)
@@ -39,6 +41,21 @@ class PostgresDialect(Dialect):
 
     def real(self, value: float) -> str:
         return f"CAST({value!r} AS REAL)"
+
+    def double_to_int(self, expr: str, bound: int) -> str:
+        # a double converts exactly to BIGINT, not to NUMERIC (15 digits): above 2**63, a
+        # double of [2**(52+s), 2**(63+s)) is a multiple of 2**s, scaled down to a BIGINT first
+        parts = [f"WHEN abs({expr}) < {self.number(2.0**63)} THEN CAST({expr} AS BIGINT)"]
+        shift = 11
+        while 2.0 ** (63 + shift - 11) <= float(bound):
+            scale = self.int_literal(2**shift)
+            parts.append(
+                f"WHEN abs({expr}) < {self.number(2.0 ** (63 + shift))} THEN "
+                f"CAST(CAST({expr} / {self.number(2.0**shift)} AS BIGINT) AS {self.exact_type})"
+                f" * {scale}"
+            )
+            shift += 11
+        return f"(CASE {' '.join(parts)} END)"
 
     def isnan(self, expr: str) -> str:
         return f"({expr} = CAST('NaN' AS DOUBLE PRECISION))"

@@ -12,6 +12,7 @@ inclusive, `pattern` is a full match); what an engine cannot compute the same wa
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
 from mlgate.data.expr import RuleSyntaxError, parse_rule
 from mlgate.engines.columns import SqlColumn, UnsupportedError
+from mlgate.engines.exact_sql import FLOAT_EXACT, double_vs_int, int_bound, int_vs_number
 from mlgate.engines.rules_sql import compile_rule, in_list
 from mlgate.engines.sql import Aggregates, Relation
 
@@ -44,6 +46,7 @@ class SqlProfiler:
         self.drift = set(relation.columns if drift_columns is None else drift_columns)
         self.profile = Profile(dataset=suite.dataset, columns=list(relation.columns))
         self.nulls: dict[str, int] = {}
+        self.beyond: dict[str, str] = {}  # integer column -> alias of its count beyond 2**53
 
     # -- helpers ------------------------------------------------------------------------------
     def x(self, name: str) -> str:
@@ -60,8 +63,11 @@ class SqlProfiler:
         return f"(NOT {self.missing(name)})"
 
     def key(self, name: str) -> str:
-        """A column as a grouping key: NaN and NULL alike (both missing in pandas)."""
+        """A column as a grouping key: NaN and NULL alike (both missing in pandas), and an
+        integer column with missing values as the float64 pandas holds it (once known)."""
         x = self.x(name)
+        if self.rel.types[name].kind == "integer" and self.nulls.get(name):
+            return self.d.double(x)
         if self.rel.types[name].kind == "float":
             return f"(CASE WHEN {self.d.isnan(x)} THEN NULL ELSE {x} END)"
         return x
@@ -104,9 +110,17 @@ class SqlProfiler:
         todo = [self._column_aggregates(name, scan) for name in names]
         keys = self._key_aggregates(scan)
         rules = self._rule_aggregates(scan)
-        row = self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}").iloc[0]
+        # column by column: a row of the frame would upcast integers beyond 2**53 to floats
+        df = self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}")
+        row = {c: df[c].iloc[0] for c in df.columns}
         p.rows = int(row[total])
         self.nulls.update({n: int(row[a]) for n, a in null_alias.items()})
+        for name, alias in self.beyond.items():
+            if int(row[alias]) and self._null_count(name):
+                raise UnsupportedError(  # pandas rounds them to float64 before counting
+                    f"distinct values of column `{name}`, with missing values and integers "
+                    "beyond 2**53"
+                )
         for name in names:
             p.column[name] = self._column_base(name)
         for finish in todo:
@@ -135,7 +149,8 @@ class SqlProfiler:
         kind = sc.kind
         x, ok = self.x(name), self.present(name)
         aliases: dict[str, str] = {}
-        checks: dict[str, tuple[str, str]] = {}  # key -> (alias, offending predicate)
+        checks: dict[str, tuple[str, str]] = {}  # key -> (offending predicate, its count)
+        with_nulls: dict[str, tuple[str, str]] = {}  # the same when the column has nulls
         if kind in NUMERIC or kind == "datetime":
             aliases["min"] = scan.add(f"min({x}) FILTER (WHERE {ok})")
             aliases["max"] = scan.add(f"max({x}) FILTER (WHERE {ok})")
@@ -145,10 +160,13 @@ class SqlProfiler:
         if rules is not None and stats and kind in (*NUMERIC, "boolean"):
             self._moment_aggregates(name, kind, scan, aliases, rules)
         if rules is not None:
-            checks = self._check_predicates(name, kind, sc, rules)
-            for key, (_, bad) in list(checks.items()):
-                checks[key] = (scan.add(self.d.count_where(f"{ok} AND {bad}")), bad)
+            for key, (_, bad, nulled) in self._check_predicates(name, kind, sc, rules).items():
+                counts = (bad, scan.add(self.d.count_where(f"{ok} AND {bad}")))
+                checks[key] = counts
+                if nulled is not None:  # which one applies is known after the scan
+                    with_nulls[key] = (nulled, scan.add(self.d.count_where(f"{ok} AND {nulled}")))
             if rules.unique:
+                self._beyond_doubles_count(name, scan)
                 aliases["unique"] = scan.add(
                     f"{self.d.count_where(ok)} - "
                     f"{self.d.distinct_count([self.key(name)])} FILTER (WHERE {ok})"
@@ -173,7 +191,9 @@ class SqlProfiler:
                 cp.non_integral = int(row[aliases["frac"]])
             if "mean" in aliases:
                 self._moments(cp, row, aliases)
-            for key, (alias, bad) in checks.items():
+            for key, (bad, alias) in checks.items():
+                if cp.nulls and key in with_nulls:
+                    bad, alias = with_nulls[key]
                 v = cp.checks.setdefault(key, Violation())
                 v.denominator = cp.count
                 v.count = int(row[alias])
@@ -229,34 +249,57 @@ class SqlProfiler:
 
     def _check_predicates(
         self, name: str, kind: str, sc: SqlColumn, rules: ColumnRules
-    ) -> dict[str, tuple[str, str]]:
-        """The offending-value predicate of each min/max/allowed/pattern check that applies."""
+    ) -> dict[str, tuple[str, str, str | None]]:
+        """The offending-value predicate of each min/max/allowed/pattern check that applies,
+        and (third) another one for an integer column that has missing values, where it
+        differs: pandas then holds the column as float64, rounding beyond 2**53."""
         from mlgate.data.pandas_backend import bound_value
 
         x = self.x(name)
-        out: dict[str, tuple[str, str]] = {}
+        out: dict[str, tuple[str, str, str | None]] = {}
         for key, bound in (("min", rules.min), ("max", rules.max)):
             if bound is None:
                 continue
             value, problem = bound_value(bound, kind, _empty_series(sc))
             if problem:
                 continue
+            op = "<" if key == "min" else ">"
             if kind == "datetime":
                 lit = self.d.timestamp(value, zoned=sc.tz is not None)
-            elif sc.float32 and isinstance(value, (int, float)):
-                lit = self.d.real(value)  # numpy compares a float32 column in float32
-            else:
-                lit = self.d.number(value)
-            out[key] = ("", f"({x} {'<' if key == 'min' else '>'} {lit})")
+                out[key] = ("", f"({x} {op} {lit})", None)
+            elif kind == "integer":  # exactly, as `mlgate.data.exact` compares
+                lo, hi = int_bound(sc.dtype)
+                exact = int_vs_number(self.d, op, x, lo, hi, value)
+                out[key] = ("", exact, self._as_float64(op, x, value, exact))
+            else:  # float64 (float32 widened to it, exactly, as pandas compares)
+                out[key] = ("", self._as_float64(op, x, value, None) or "", None)
         if rules.allowed is not None:
             if kind == "datetime":
                 raise UnsupportedError("`allowed` on dates")
-            hit = in_list(self.d, kind, x, list(rules.allowed))
-            out["allowed"] = ("", f"(NOT {hit})" if hit else "TRUE")
+            items = list(rules.allowed)
+            hit = in_list(self.d, kind, x, items, sc.dtype)
+            bad = f"(NOT {hit})" if hit else "TRUE"
+            other = None
+            if kind == "integer" and _beyond_doubles(items):
+                hit = in_list(self.d, kind, x, items, "float64")
+                other = f"(NOT {hit})" if hit else "TRUE"
+            out["allowed"] = ("", bad, other)
         if rules.pattern is not None and kind in ("string", "category"):
             text = self.d.as_text(x) if kind == "category" else x
-            out["pattern"] = ("", f"(NOT {self.d.full_match(text, rules.pattern)})")
+            out["pattern"] = ("", f"(NOT {self.d.full_match(text, rules.pattern)})", None)
         return out
+
+    def _as_float64(self, op: str, x: str, value: Any, same: str | None) -> str | None:
+        """`x op value` with `x` read as a float64 (exact against an integer `value`); None
+        when that is `same` (a bound within 2**53 means the same to both)."""
+        if same is not None and not _beyond_doubles([value]):
+            return None
+        number = self.d.double(x)
+        if isinstance(value, float) and math.isnan(value):
+            return "FALSE"  # nothing is below or above NaN
+        if isinstance(value, int) and not isinstance(value, bool):
+            return double_vs_int(self.d, op, number, value)
+        return f"({number} {op} {self.d.number(float(value))})"
 
     def _check_problems(self, cp: ColumnProfile, rules: ColumnRules) -> None:
         from mlgate.data.pandas_backend import bound_value
@@ -297,8 +340,8 @@ class SqlProfiler:
             ]
         first = f"min({self.x(rel.row)})" if rel.row else "0"
         top = self.frame(
-            f"SELECT {x} AS v, count(*) AS n, {first} AS f FROM {rel.rows_sql} WHERE {where} "
-            f"GROUP BY {x} ORDER BY n DESC, f LIMIT {TOP_VALUES}",
+            f"SELECT {self.key(name)} AS v, count(*) AS n, {first} AS f FROM {rel.rows_sql} "
+            f"WHERE {where} GROUP BY {self.key(name)} ORDER BY n DESC, f LIMIT {TOP_VALUES}",
             like={"v": name},
         )
         v.values = Counter(dict(zip(top["v"].tolist(), (int(n) for n in top["n"]), strict=True)))
@@ -326,9 +369,10 @@ class SqlProfiler:
                     example.update({c: rec["v_" + c] for c in cols})
                 v.examples.append(example)
         if label:
-            groups = ", ".join(self.x(c) for c in cols)
+            groups = ", ".join(self.key(c) for c in cols)
+            named = ", ".join(f"{self.key(c)} AS {self.x(c)}" for c in cols)
             top = self.frame(
-                f"SELECT {groups}, count(*) AS n__, min({r}) AS f__ FROM {rel.rows_sql} "
+                f"SELECT {named}, count(*) AS n__, min({r}) AS f__ FROM {rel.rows_sql} "
                 f"WHERE {ok} GROUP BY {groups} "
                 f"HAVING count(*) > 1 ORDER BY n__ DESC, f__ LIMIT 5",
                 like={c: c for c in cols},
@@ -372,6 +416,8 @@ class SqlProfiler:
             for k in key:
                 if k not in self.rel.types:
                     raise UnsupportedError(f"column `{k}` in a key")
+            for k in key:
+                self._beyond_doubles_count(k, scan)
             ok = " AND ".join(self.present(k) for k in key)
             n = scan.add(self.d.count_where(ok))
             distinct = scan.add(
@@ -445,10 +491,12 @@ class SqlProfiler:
                 if c not in self.rel.types:
                     raise UnsupportedError(f"column `{c}` in a rule")
             nulls = {c: self._null_count(c) for c in parsed.columns}
+            guards: list[tuple[str, str]] = []
             sql = compile_rule(
                 parsed,
                 self.d,
                 lambda c, n=nulls: (self.rel.types[c], n[c]),  # type: ignore[misc]
+                guards,
             )
             skip = " OR ".join(self.missing(c) for c in parsed.columns) or "FALSE"
             bad = f"(NOT ({skip}) AND NOT coalesce({sql}, FALSE))"
@@ -457,10 +505,15 @@ class SqlProfiler:
                 scan.add(self.d.count_where(bad)),
                 bad,
                 list(parsed.columns),
+                [(why, scan.add(self.d.count_where(cond))) for why, cond in guards],
             )
 
         def finish(row: Any) -> None:
-            for i, (skipped, count, bad, cols) in aliases.items():
+            for i, (_, _, _, _, guarded) in aliases.items():
+                for why, alias in guarded:  # the pandas engine computes it otherwise
+                    if int(row[alias]):
+                        raise UnsupportedError(f"rule {self.suite.rules[i].expr!r}: {why}")
+            for i, (skipped, count, bad, cols, _) in aliases.items():
                 v = p.rules[i]
                 v.skipped_rows = int(row[skipped])
                 v.denominator = p.rows - v.skipped_rows
@@ -478,6 +531,14 @@ class SqlProfiler:
 
         return finish
 
+    def _beyond_doubles_count(self, name: str, scan: Aggregates) -> None:
+        """Count (once) the values of an integer column beyond 2**53: with missing values,
+        pandas counts distinct values of their float64 roundings, which the scan does not."""
+        if self.rel.types[name].kind != "integer" or name in self.beyond:
+            return
+        x, limit = self.x(name), self.d.int_literal(FLOAT_EXACT)
+        self.beyond[name] = scan.add(self.d.count_where(f"({x} > {limit} OR {x} < -{limit})"))
+
     def _null_count(self, name: str) -> int:
         if name not in self.nulls:
             df = self.frame(
@@ -485,6 +546,15 @@ class SqlProfiler:
             )
             self.nulls[name] = int(df["n"].iloc[0])
         return self.nulls[name]
+
+
+def _beyond_doubles(values: Sequence[Any]) -> bool:
+    """Whether a number among `values` is an integer of 2**53 or more (where reading a column
+    as float64 changes which values equal it or lie on each side of it)."""
+    return any(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= FLOAT_EXACT
+        for v in values
+    )
 
 
 def _scalar(value: Any, sc: SqlColumn) -> Any:

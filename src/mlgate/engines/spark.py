@@ -26,6 +26,8 @@ ROW = "__mlgate_row__"
 class SparkDialect(PostgresDialect):
     name = "spark"
     regex_note = "Java"
+    exact_type = "DECIMAL(38,0)"
+    exact_limit = 10**38 - 1
 
     def ident(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"

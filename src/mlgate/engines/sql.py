@@ -24,6 +24,9 @@ class Dialect:
 
     name = "duckdb"
     regex_note = "RE2"
+    #: The exact integer type of arithmetic beyond 64 bits, and the magnitude it holds.
+    exact_type = "HUGEINT"
+    exact_limit = 2**126
 
     def ident(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -44,6 +47,25 @@ class Dialect:
 
     def double(self, expr: str) -> str:
         return f"CAST({expr} AS DOUBLE)"
+
+    def int_literal(self, value: int) -> str:
+        """An integer literal (in the exact type beyond 64 bits)."""
+        if -(2**63) < value < 2**63:
+            return str(value)
+        return f"CAST({self.text(str(value))} AS {self.exact_type})"
+
+    def widen(self, expr: str, bound: int) -> str:
+        """An integer expression of magnitude up to `bound`, in a type where arithmetic on it
+        cannot overflow (the exact type beyond 64 bits)."""
+        return f"CAST({expr} AS {self.exact_type})" if bound >= 2**63 else expr
+
+    def int_to_double(self, expr: str, bound: int) -> str:
+        """An integer as the nearest double (what pandas makes of it)."""
+        return self.double(expr)
+
+    def double_to_int(self, expr: str, bound: int) -> str:
+        """A whole double of magnitude up to `bound`'s double, as an exact integer."""
+        return f"CAST({expr} AS {self.exact_type})"
 
     def floor(self, expr: str) -> str:
         """The floor of a double, as a double."""
