@@ -40,8 +40,10 @@ DATASET: dict[str, Any] = {
         "connection": {
             "type": "string",
             "minLength": 1,
-            "description": "A database URL (`postgresql://user@host:5432/db`), `spark` (a Spark "
-            "session reads `path` or `table`) or `sc://host:port` (Spark Connect); `${VAR}` "
+            "description": "A database URL (`postgresql://user@host:5432/db`, or "
+            "`duckdb:///file.db`: a DuckDB database file in the workspace, opened read-only), "
+            "`spark` (a Spark session reads `path`, `table` or `sql`) or `sc://host:port` (Spark "
+            "Connect); `${VAR}` "
             "expands from the environment. Never shown: messages name the host, port and "
             "database only.",
         },
