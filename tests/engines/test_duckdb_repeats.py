@@ -74,3 +74,15 @@ def test_many_repeated_text_keys_are_found_without_listing_them(tmp_path: Path) 
     assert got.duplicates is not None
     _same(got.duplicates, want.duplicates)
     _same(got.keys[("id",)], want.keys[("id",)])
+
+
+def test_repeated_integer_keys_beyond_2_53_are_listed_exactly(tmp_path: Path) -> None:
+    big = 2**62
+    ids = [big + 1, big + 1, big + 2, big + 3, big + 3]  # as floats, all five would be equal
+    table = pa.table({"id": pa.array(ids, pa.int64()), "x": ["a", "a", "a", "b", "c"]})
+    got, want = _profiles(tmp_path, table, {"unique": ["id"], "duplicates": {"max": 0}})
+    assert want.duplicates is not None
+    assert want.duplicates.count == 1
+    assert got.duplicates is not None
+    _same(got.duplicates, want.duplicates)
+    _same(got.keys[("id",)], want.keys[("id",)])

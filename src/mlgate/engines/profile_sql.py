@@ -320,12 +320,15 @@ class SqlProfiler:
 
     def _repeated_test(self, name: str) -> str:
         k, src = self.key(name), self.rel.from_sql
-        repeats = f"SELECT {k} AS v FROM {src} GROUP BY {k} HAVING count(*) > 1"
+        repeats = (
+            f"SELECT {k} AS v FROM {src} WHERE {k} IS NOT NULL GROUP BY {k} HAVING count(*) > 1"
+        )
         if self.rel.types[name].kind not in ("integer", "string"):
             return f"({k} IS NULL OR {k} IN ({repeats}))"
-        # few repeated values (the usual case): listed, so the grouping runs once
-        values = [v for v in self.frame(f"{repeats} LIMIT {_LISTED + 1}")["v"].tolist() if v == v]
-        if len(values) > _LISTED or any(v is None for v in values):
+        # few repeated values (the usual case): listed, so the grouping runs once; read from
+        # Arrow as they are (exact integers, not pandas' floats)
+        values = self.rel.query(f"{repeats} LIMIT {_LISTED + 1}").column("v").to_pylist()
+        if len(values) > _LISTED or any(not isinstance(v, (int, str)) for v in values):
             return f"({k} IS NULL OR {k} IN ({repeats}))"
         if self.rel.types[name].kind == "integer":
             listed = ", ".join(str(int(v)) for v in values)
