@@ -43,3 +43,15 @@ def test_check_config_imports_nothing_heavy(tmp_path: Path) -> None:
 
 def test_schema_imports_nothing_heavy() -> None:
     assert imported_heavy("schema") == []
+
+
+def test_a_data_only_run_imports_no_model_library(tmp_path: Path) -> None:
+    """`mlgate run` of data checks alone loads neither scikit-learn nor scipy (start-up time)."""
+    (tmp_path / "t.csv").write_text("a,b\n1,x\n2,y\n")
+    (tmp_path / "mlgate.yml").write_text(
+        "version: 1\ndatasets:\n  t: {path: t.csv}\ndata:\n  - dataset: t\n    rows: {min: 1}\n"
+        "    columns:\n      a: {type: integer, min: 0}\n      b: {pattern: '[a-z]'}\n"
+    )
+    heavy = imported_heavy("run", "--publish", "none", cwd=tmp_path)
+    assert "pandas" in heavy  # the checks ran
+    assert not {"sklearn", "scipy"} & set(heavy)

@@ -141,9 +141,15 @@ def _start(ctx: RunContext, options: dict[str, Any]) -> Any:
 
 
 def _connect(ctx: RunContext) -> Any:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     from mlgate.engines.duckdb_engine import connect
 
-    con = connect()
+    spill = Path(tempfile.mkdtemp(prefix="mlgate-duckdb-"))
+    ctx.on_close(lambda: shutil.rmtree(spill, ignore_errors=True))
+    con = connect(spill / "spill")
     ctx.on_close(con.close)
     return con
 

@@ -183,10 +183,11 @@ def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
     args += ["-p", "no:mlgate", "-p", "no:cacheprovider", "--rootdir", str(config.root)]
     args += ["-q", "--no-header", "--tb=short", "-rN"]
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    args += _LEAN_SESSION
     if select:
         args += ["-k", select]
     check_select(select)
-    code, watch = pytest_main(args, plugin)
+    code, watch = pytest_main(args, plugin, _LeanSession())
     if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
         raise startup_error(config, startup_problem(watch.text()))
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
@@ -194,6 +195,24 @@ def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
             f"pytest could not run the gate (exit {int(code)}); check `pytest.args` and -k"
         )
     return int(code)
+
+
+#: The declared checks need neither assertion rewriting (it would recompile every mlgate
+#: module the checks import, on each run where bytecode is not written, as in the action's
+#: image) nor the search for unraisable exceptions (a full garbage collection at the end):
+#: the team's tests run in their own session, with both.
+_LEAN_SESSION = ["--assert=plain", "-p", "no:unraisableexception"]
+
+
+class _LeanSession:
+    """Keeps plugins that only serve the team's tests from costing the gate's session time."""
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # Hypothesis's plugin imports all of Hypothesis (0.1-0.2 s) for its end-of-run summary
+        manager = session.config.pluginmanager
+        plugin = manager.get_plugin("hypothesispytest")
+        if plugin is not None:
+            manager.unregister(plugin)
 
 
 def _dup_output() -> tuple[int, int] | None:

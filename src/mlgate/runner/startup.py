@@ -132,11 +132,11 @@ def _relpath(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def pytest_main(args: list[str], plugin: object) -> tuple[int, RunWatch]:
+def pytest_main(args: list[str], *plugins: object) -> tuple[int, RunWatch]:
     """pytest with its start-up errors held back (to be said in one line) and interrupts noted."""
     watch = watching()
     with contextlib.redirect_stderr(watch):
-        code = pytest.main(args, plugins=[plugin, watch])
+        code = pytest.main(args, plugins=[*plugins, watch])
     return int(code), watch
 
 
