@@ -111,7 +111,7 @@ def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
         return SparkRelation(spec.name, spark, None, None, spec.table, spec.sql,
                              _origin(spec, ctx))  # fmt: skip
     remote = "://" in spec.path
-    path = spec.path if remote else str(ctx.config.resolve(spec.path))
+    path = spec.path if remote else str(ctx.config.resolve(spec.path).absolute())
     fmt = spec.format or detect_format(spec.path)
     return SparkRelation(spec.name, spark, [path], fmt, None)
 

@@ -259,25 +259,23 @@ class SparkRelation:
         self.spark = spark
         self.where = origin or f"dataset {name!r}"
         view = f"mlgate_{abs(hash(name))}"
-        if sql is not None:
-            frame = self._read(lambda: spark.sql(_as_query(sql)), "Spark cannot run the query")
-        elif table is not None:
+        what = "Spark cannot run the query" if sql is not None else "Spark cannot read it"
+        if table is not None and sql is None:
             frame = self._table(table)
         else:
-            assert paths is not None
-            assert fmt is not None
-            frame = self._read(lambda: _read_files(spark, paths, fmt), "Spark cannot read it")
-        frame.createOrReplaceTempView(view)
+            frame = self._read(lambda: _frame(spark, paths, fmt, sql), what)
         d = self.dialect
         self.from_sql = f"{d.ident(view)} AS t"
         self.rows_sql = (
             f"(SELECT *, row_number() OVER (ORDER BY monotonically_increasing_id()) - 1 AS "
             f"{d.ident(ROW)} FROM {d.ident(view)}) AS t"
         )
-        what = "Spark cannot run the query" if sql is not None else "Spark cannot read it"
-        schema = self._read(
-            lambda: self.spark.sql(f"SELECT * FROM {self.from_sql} LIMIT 0").toArrow().schema, what
-        )
+
+        def schema_of() -> Any:  # Spark Connect reads (and fails) only here
+            frame.createOrReplaceTempView(view)
+            return self.spark.sql(f"SELECT * FROM {self.from_sql} LIMIT 0").toArrow().schema
+
+        schema = self._read(schema_of, what)
         self.columns = list(schema.names)
         self.types = arrow_columns(schema)
 
@@ -310,7 +308,12 @@ def _as_query(sql: str) -> str:
     return f"SELECT * FROM (\n{sql.strip().rstrip(';')}\n) AS mlgate_query"
 
 
-def _read_files(spark: Any, paths: list[str], fmt: str) -> Any:
+def _frame(spark: Any, paths: list[str] | None, fmt: str | None, sql: str | None) -> Any:
+    """The user's query, or the files."""
+    if sql is not None:
+        return spark.sql(_as_query(sql))
+    assert paths is not None
+    assert fmt is not None
     reader = spark.read
     if fmt in ("csv", "tsv"):
         reader = reader.option("header", "true").option("inferSchema", "true")
