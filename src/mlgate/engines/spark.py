@@ -11,11 +11,12 @@ order Spark reads the files in (one file: its order).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -197,13 +198,42 @@ def _connect(remote: str, conf: dict[str, str]) -> Any:
             f"the Spark Connect client is not installed ({missing}): pip install 'mlgate[spark]'"
         ) from None
     secrets = [*secrets_of(remote), *_token_of(remote)]
+    spark = None
     try:
-        spark = ConnectSession.builder.remote(remote).config(map=dict(conf)).create()
-        spark.sql("SELECT 1").collect()  # reach the server now: one clear error here
+        spark = ConnectSession.builder.remote(remote).create()  # no call to the server yet
+        with _patient(spark, retries=REACH_RETRIES):
+            for key, value in conf.items():
+                spark.conf.set(key, value)
+            spark.sql("SELECT 1").collect()  # reach the server now: one clear error here
     except Exception as exc:
+        with contextlib.suppress(Exception):  # else its exit hook retries for 10 minutes
+            spark._client.close()  # type: ignore[union-attr]
         reason = scrub(_one_line(exc), secrets)
         raise CheckError(f"cannot reach Spark Connect at {redact(remote)}: {reason}") from None
     return spark
+
+
+#: Attempts to reach a Spark Connect server (50 ms, then 4x longer each: about 4 s in all);
+#: the client's default keeps trying for 10 minutes. Once reached, its default applies.
+REACH_RETRIES = 4
+
+
+@contextlib.contextmanager
+def _patient(spark: Any, retries: int) -> Iterator[None]:
+    """The Connect client retries at most `retries` times inside the block."""
+    client: Any = getattr(spark, "_client", None)
+    try:
+        from pyspark.sql.connect.client.retries import DefaultPolicy
+
+        before = client.get_retry_policies()
+        client.set_retry_policies([DefaultPolicy(max_retries=retries)])
+    except Exception:  # another client version: its own policy
+        yield
+        return
+    try:
+        yield
+    finally:
+        client.set_retry_policies(before)
 
 
 def _token_of(remote: str) -> list[str]:
@@ -233,7 +263,14 @@ def _classic(master: str, conf: dict[str, str]) -> Any:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    for error in (exc, exc.__context__):  # a gRPC error (perhaps wrapped): its details say why
+        details = getattr(error, "details", None)
+        if callable(details):
+            exc = error  # type: ignore[assignment]
+            text = str(details()).strip()
+            break
+    else:
+        text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
