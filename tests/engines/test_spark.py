@@ -205,3 +205,19 @@ def test_a_rule_spark_cannot_express_is_that_rules_error_naming_its_line(
         "mlgate.yml:9:9: rule `id > 2` cannot be computed on spark with the meaning it has "
         "elsewhere: comparing str with num"
     )
+
+
+def test_a_failing_spark_query_prints_no_stack(tmp_path: Path, spark_connect_url: str) -> None:
+    from tests.engines.test_bad_input import gate
+
+    (tmp_path / "mlgate.yml").write_text(
+        "version: 1\ndatasets:\n"
+        f"  q: {{connection: '{spark_connect_url}', sql: 'select nope from nowhere'}}\n"
+        f"  t: {{connection: '{spark_connect_url}', table: nowhere}}\n"
+        "data:\n  - dataset: q\n    rows: {min: 1}\n  - dataset: t\n    rows: {min: 1}\n"
+    )
+    code, checks, printed = gate(tmp_path)
+    assert code == 1
+    assert {c["status"] for c in checks.values()} == {"error"}
+    for noise in ("Traceback", "at org.apache.spark", "QueryContextLogger", "JVM stacktrace"):
+        assert noise not in printed

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import logging
 import os
 import re
 import shutil
@@ -173,9 +174,14 @@ def session(options: dict[str, Any]) -> Any:
         from mlgate.engines import install_hint
 
         raise CheckError(install_hint("spark")) from None
+    for name in _NOISY_LOGGERS:  # each failing query as JSON with the JVM's stack on stderr:
+        logging.getLogger(name).disabled = True  # mlgate says it in one line already
     if remote:
         return _connect(remote, conf)
     return _classic(master, conf)
+
+
+_NOISY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
 
 
 #: Settings every session gets: times in UTC, numpy's arithmetic (no ANSI errors), no web UI.
