@@ -5,6 +5,11 @@
 the tests run as root, on a free loopback port, with trust authentication and the C collation
 (so text compares by code point, as in pandas). Skipped, with the reason, when the binaries are
 absent (`.ci/run` installs them).
+
+`spark_session`: a local[2] Spark session; `spark_connect_url` / `spark_connect`: a Spark Connect
+server started from the pyspark wheel (`spark-submit --class …SparkConnectServer`) on a free
+loopback port, and a client session of it. Tests using these fixtures are marked `postgres` or
+`spark` (pyproject's markers).
 """
 
 from __future__ import annotations
@@ -133,12 +138,19 @@ def pg_load(postgres_url: str) -> Iterator[object]:
     con.close()
 
 
+def _spark_or_skip() -> None:
+    pytest.importorskip("pyspark", reason="not installed: pip install 'mlgate[spark]'")
+    from mlgate.engines.spark import java_problem
+
+    problem = java_problem(os.environ)
+    if problem:
+        pytest.skip(problem)
+
+
 @pytest.fixture(scope="session")
 def spark_session() -> Iterator[object]:
     """One local[2] Spark session for the test session (pyspark from PyPI, Java 17+)."""
-    pytest.importorskip("pyspark", reason="not installed: pip install 'mlgate[spark]'")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("Spark needs Java (17 or later)")
+    _spark_or_skip()
     from mlgate.engines.spark import session
 
     spark = session({"master": "local[2]", "conf": {"spark.sql.shuffle.partitions": "2"}})
@@ -146,3 +158,114 @@ def spark_session() -> Iterator[object]:
         yield spark
     finally:
         spark.stop()
+
+
+CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url() -> Iterator[str]:
+    """`sc://127.0.0.1:PORT`: a real Spark Connect server (the pyspark wheel's own, local[2],
+    one per test session) in its own process group, always stopped with its whole tree.
+    Skipped, with the reason, without Java, the Connect client's packages or the server jar."""
+    _spark_or_skip()
+    try:
+        import pyspark.sql.connect.session  # the client needs grpcio, grpcio-status, …
+    except ImportError as exc:
+        pytest.skip(
+            f"the Spark Connect client is not installed ({exc}): pip install 'mlgate[spark]'"
+        )
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    if not list((home / "jars").glob("spark-connect_*.jar")):
+        pytest.skip("this pyspark has no Spark Connect server jar")
+    folder = Path(tempfile.mkdtemp(prefix="mlgate-sc-"))
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SPARK_REMOTE", "MASTER", "SPARK_CONF_DIR", "PYSPARK_SUBMIT_ARGS")
+    }
+    env["SPARK_HOME"] = str(home)
+    settings = {
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.warehouse.dir": str(folder / "warehouse"),
+    }
+    conf = [arg for k, v in settings.items() for arg in ("--conf", f"{k}={v}")]
+    log_path = folder / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [str(home / "bin" / "spark-submit"), "--class", CONNECT_SERVER, "--master", "local[2]",
+             *conf],
+            cwd=folder, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        if not _serving(server, port):
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-3:]
+            pytest.skip(f"the Spark Connect server did not start: {' | '.join(tail)}")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        _stop_group(server)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serving(server: subprocess.Popen[bytes], port: int) -> bool:
+    """Wait (at most 5 minutes: a loaded machine) until the server listens or exits."""
+    import time
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and server.poll() is None:
+        with socket.socket() as s:
+            s.settimeout(1)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.5)
+    return False
+
+
+def _stop_group(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's process group, SIGKILL what is left after 30 s."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=wait)
+            os.killpg(server.pid, 0)  # any child left in the group?
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.fixture(scope="session")
+def spark_connect(spark_connect_url: str) -> Iterator[object]:
+    """A Spark Connect client session of the test server."""
+    from mlgate.engines.spark import session
+
+    spark = session({"remote": spark_connect_url})
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+_SERVERS = {"postgres_url": "postgres", "spark_session": "spark", "spark_connect_url": "spark"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need a server carry its marker (`postgres`, `spark`): `-m "not spark"`."""
+    for item in items:
+        for fixture, marker in _SERVERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, marker))

@@ -411,6 +411,25 @@ def test_postgresql_matches_pandas_on_random_data(
 def test_spark_matches_pandas_on_random_data(
     data: Any, spark_session: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    spark_matches_pandas(data, spark_session, tmp_path_factory.mktemp("spark"))
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_spark_connect_matches_pandas_on_random_data(
+    data: Any, spark_connect: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same through a real Spark Connect server (`sc://127.0.0.1:PORT`), half the rows
+    read by a read-only `sql:` query."""
+    spark_matches_pandas(data, spark_connect, tmp_path_factory.mktemp("connect"), by_sql=True)
+
+
+def spark_matches_pandas(data: Any, spark: Any, folder: Path, by_sql: bool = False) -> None:
+    """One random table and suite: Spark's outcomes equal the pandas engine's."""
     from mlgate.engines.spark import SparkRelation
 
     table = for_postgres(data.draw(tables()))  # Spark too: text for categories, times in UTC
@@ -426,11 +445,14 @@ def test_spark_matches_pandas_on_random_data(
         FrameSource("ref", to_pandas(ref_table)), ref_suite, drift_columns=drift_cols
     )
     want = outcomes(suite, entry, want_p, want_r)
-    folder = tmp_path_factory.mktemp("spark")
     pq.write_table(table, folder / "data.parquet")
     pq.write_table(ref_table, folder / "ref.parquet")
-    rel = SparkRelation("data", spark_session, [str(folder / "data.parquet")], "parquet", None)
-    ref_rel = SparkRelation("ref", spark_session, [str(folder / "ref.parquet")], "parquet", None)
+    if by_sql and data.draw(st.booleans()):
+        query = f"select * from parquet.`{folder / 'data.parquet'}`"
+        rel = SparkRelation("data", spark, None, None, None, sql=query)
+    else:
+        rel = SparkRelation("data", spark, [str(folder / "data.parquet")], "parquet", None)
+    ref_rel = SparkRelation("ref", spark, [str(folder / "ref.parquet")], "parquet", None)
     try:
         got_p = SqlProfiler(rel, suite, drift_cols).run()
     except UnsupportedError as exc:

@@ -45,6 +45,7 @@ class Violation:
     values: Counter[Any] = field(default_factory=Counter)
     skipped_rows: int = 0  # rows not judged (a missing operand of a rule)
     problem: str | None = None  # why it could not be computed (wrong dtype, unknown column)
+    unsupported: str | None = None  # the engine cannot compute it with its meaning: an error
 
     @property
     def fraction(self) -> float:

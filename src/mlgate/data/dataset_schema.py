@@ -52,7 +52,11 @@ DATASET: dict[str, Any] = {
             "additionalProperties": False,
             "description": "With `connection: spark`: the session.",
             "properties": {
-                "master": {"type": "string", "description": "Default: `local[2]`."},
+                "master": {
+                    "type": "string",
+                    "description": "Default: the environment as Spark reads it (`SPARK_REMOTE`, "
+                    "then `spark.master` in spark-defaults.conf, then `MASTER`), else `local[2]`.",
+                },
                 "conf": {
                     "type": "object",
                     "description": "Spark settings, e.g. {spark.sql.shuffle.partitions: '8'}.",
@@ -87,15 +91,16 @@ def source_problems(doc: Document) -> list[str]:
     for name, spec in (doc.data.get("datasets") or {}).items():
         keys = set(spec or {})
         where = ("datasets", name)
-        spark = str((spec or {}).get("connection", "")) == "spark"
-        if "spark" in keys and not spark:
+        connection = str((spec or {}).get("connection", ""))
+        spark = connection == "spark" or connection.startswith("sc://")
+        what = keys & {"path", "table", "sql"}
+        if "spark" in keys and connection != "spark":
             out.append(doc.error((*where, "spark"), "`spark` goes with `connection: spark`"))
-        elif spark and not keys & {"path", "table"}:
-            out.append(doc.error(where, "`connection: spark` needs `path` or `table`"))
-        elif spark and {"path", "table"} <= keys:
-            out.append(doc.error(where, "give `path` or `table`, not both"))
-        elif spark and "sql" in keys:
-            out.append(doc.error((*where, "sql"), "`sql` is not supported with Spark yet"))
+        elif spark and not what:
+            out.append(doc.error(where, "a Spark `connection` needs `path`, `table` or `sql`"))
+        elif spark and len(what) > 1:
+            given = ", ".join(f"`{k}`" for k in sorted(what))
+            out.append(doc.error(where, f"give one of `path`, `table` or `sql`, not {given}"))
         elif spark:
             continue
         elif "connection" in keys and "path" in keys:

@@ -177,6 +177,8 @@ def duplicates(params: Mapping[str, Any], profile: Profile) -> Outcome:
 def rule(params: Mapping[str, Any], suite: Suite, profile: Profile) -> Outcome:
     r = suite.rules[params["index"]]
     v = profile.rules[params["index"]]
+    if v.unsupported:
+        return Outcome.error(v.unsupported)
     if v.problem:
         return Outcome.failed(v.problem, observed="missing", expected="present")
     if profile.rows == 0:

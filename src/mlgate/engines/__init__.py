@@ -90,7 +90,7 @@ def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
         from mlgate.engines.postgres import PostgresRelation
 
         rel = PostgresRelation(spec.name, url.replace("postgresql+psycopg", "postgresql", 1),
-                               spec.table, spec.sql)  # fmt: skip
+                               spec.table, spec.sql, _origin(spec, ctx))  # fmt: skip
         ctx.on_close(rel.close)
         return rel
     raise CheckError(
@@ -116,7 +116,8 @@ def _duckdb_file(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
 
 
 def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
-    """Files or a table read by a Spark session (local, cluster, or Spark Connect `sc://`)."""
+    """Files, a table or a read-only query of a Spark session (local, cluster, or Spark Connect
+    `sc://`)."""
     from mlgate.datasets import detect_format
     from mlgate.engines.spark import SparkRelation
 
@@ -124,12 +125,22 @@ def _spark(spec: DatasetSpec, ctx: RunContext, url: str) -> Relation:
     if url.startswith("sc://"):
         options["remote"] = url
     spark = ctx.memo(("engine-spark", repr(sorted(options.items()))), lambda: _start(ctx, options))
-    if spec.table:
-        return SparkRelation(spec.name, spark, None, None, spec.table)
+    if spec.sql or spec.table:
+        return SparkRelation(spec.name, spark, None, None, spec.table, spec.sql,
+                             _origin(spec, ctx))  # fmt: skip
     remote = "://" in spec.path
-    path = spec.path if remote else str(ctx.config.resolve(spec.path))
+    path = spec.path if remote else str(ctx.config.resolve(spec.path).absolute())
     fmt = spec.format or detect_format(spec.path)
     return SparkRelation(spec.name, spark, [path], fmt, None)
+
+
+def _origin(spec: DatasetSpec, ctx: RunContext) -> str:
+    """`mlgate.yml:4:5: datasets.db.sql`: the config line of the dataset's `sql` (or `table`)."""
+    from mlgate.config.yamlload import format_path
+
+    key = ("datasets", spec.name, "sql" if spec.sql else "table")
+    loc = ctx.config.document.locate(key)
+    return f"{loc.file}:{loc.line}:{loc.column}: {format_path(key)}"
 
 
 def _start(ctx: RunContext, options: dict[str, Any]) -> Any:
@@ -201,7 +212,10 @@ def profile_suite(
     if relation is None:
         return None
     try:
-        return SqlProfiler(relation, suite, drift_columns).run()
+        profiler = SqlProfiler(relation, suite, drift_columns, rules_apart=bool(spec.connection))
+        profile = profiler.run()
+        _locate_unsupported_rules(profile, suite, ctx)
+        return profile
     except UnsupportedError as exc:
         if spec.connection:  # the data is not here: no other engine can compute it
             raise CheckError(
@@ -209,3 +223,14 @@ def profile_suite(
                 f"{relation.dialect.name} with the same meaning as elsewhere: {exc}"
             ) from None
         return None
+
+
+def _locate_unsupported_rules(profile: Profile, suite: Suite, ctx: RunContext) -> None:
+    """Each rule the engine cannot express names its config line (`mlgate.yml:9:9: id: …`)."""
+    for check in ctx.config.checks:
+        if check.kind != "data.rule" or check.suite is not suite:
+            continue
+        v = profile.rules.get(check.params["index"])
+        if v is not None and v.unsupported:
+            loc = check.location
+            v.unsupported = f"{loc.file}:{loc.line}:{loc.column}: {v.unsupported}"

@@ -128,8 +128,11 @@ class PostgresRelation:
     dialect: Dialect = _DIALECT
     row: str | None = ROW
 
-    def __init__(self, name: str, url: str, table: str | None, sql: str | None) -> None:
+    def __init__(
+        self, name: str, url: str, table: str | None, sql: str | None, origin: str | None = None
+    ) -> None:
         self.name = name
+        self.where = origin or f"dataset {name!r}"  # the config line of its `table` or `sql`
         self.url = url
         self.shown = redact(url)
         self.secrets = secrets_of(url)
@@ -151,9 +154,9 @@ class PostgresRelation:
             )
         self.columns, self.types = self._columns(table)
 
-    def _fail(self, what: str, exc: BaseException) -> CheckError:
+    def _fail(self, what: str, exc: BaseException, where: str | None = None) -> CheckError:
         reason = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "", self.secrets)
-        return CheckError(f"dataset {self.name!r}: {what} ({self.shown}): {reason}")
+        return CheckError(f"{where or self.where}: {what} ({self.shown}): {reason}")
 
     def _connect(self) -> Any:
         try:
@@ -170,7 +173,9 @@ class PostgresRelation:
                 options="-c default_transaction_read_only=on",
             )
         except Exception as exc:
-            raise self._fail("cannot connect to the database", exc) from None
+            raise self._fail(
+                "cannot connect to the database", exc, f"dataset {self.name!r}"
+            ) from None
 
     def _columns(self, table: str | None) -> tuple[list[str], dict[str, SqlColumn]]:
         import pyarrow as pa
@@ -208,7 +213,7 @@ class PostgresRelation:
             tables = [r[0] for r in cur.fetchall()]
         close = difflib.get_close_matches(name, tables, n=1, cutoff=0.6)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
-        return f"dataset {self.name!r}: table `{table}` does not exist in {self.shown}{hint}"
+        return f"{self.where}: table `{table}` does not exist in {self.shown}{hint}"
 
     def query(self, sql: str) -> pa.Table:
         import pyarrow as pa

@@ -38,8 +38,15 @@ class SqlProfiler:
     """Fills a `Profile` of `relation` for `suite` (see the module's docstring)."""
 
     def __init__(
-        self, relation: Relation, suite: Suite, drift_columns: Sequence[str] | None
+        self,
+        relation: Relation,
+        suite: Suite,
+        drift_columns: Sequence[str] | None,
+        rules_apart: bool = False,
     ) -> None:
+        """`rules_apart`: a rule the engine cannot express is that rule's `unsupported` (the
+        data is on a server: nothing else can compute it), not an `UnsupportedError`."""
+        self.rules_apart = rules_apart
         self.rel = relation
         self.d = relation.dialect
         self.suite = suite
@@ -539,17 +546,26 @@ class SqlProfiler:
             if absent:
                 v.problem = missing_column(absent[0], p.columns)
                 continue
-            for c in parsed.columns:
-                if c not in self.rel.types:
-                    raise UnsupportedError(f"column `{c}` in a rule")
-            nulls = {c: self._null_count(c) for c in parsed.columns}
-            guards: list[tuple[str, str]] = []
-            sql = compile_rule(
-                parsed,
-                self.d,
-                lambda c, n=nulls: (self.rel.types[c], n[c]),  # type: ignore[misc]
-                guards,
-            )
+            try:
+                for c in parsed.columns:
+                    if c not in self.rel.types:
+                        raise UnsupportedError(f"column `{c}` in a rule")
+                nulls = {c: self._null_count(c) for c in parsed.columns}
+                guards: list[tuple[str, str]] = []
+                sql = compile_rule(
+                    parsed,
+                    self.d,
+                    lambda c, n=nulls: (self.rel.types[c], n[c]),  # type: ignore[misc]
+                    guards,
+                )
+            except UnsupportedError as exc:
+                if not self.rules_apart:
+                    raise
+                v.unsupported = (
+                    f"rule `{rule.expr}` cannot be computed on {self.d.name} with the meaning it "
+                    f"has elsewhere: {exc}"
+                )
+                continue
             skip = " OR ".join(self.missing(c) for c in parsed.columns) or "FALSE"
             bad = f"(NOT ({skip}) AND NOT coalesce({sql}, FALSE))"
             aliases[i] = (
