@@ -203,7 +203,7 @@ def test_a_rule_spark_cannot_express_is_that_rules_error_naming_its_line(
     assert checks["data/lake/rules/1"]["status"] == "error"
     assert checks["data/lake/rules/1"]["message"] == (
         "mlgate.yml:9:9: rule `id > 2` cannot be computed on spark with the meaning it has "
-        "elsewhere: comparing str with num"
+        "elsewhere: comparing str with int"
     )
 
 

@@ -53,9 +53,19 @@ class Violation:
 
     def most_common(self, n: int) -> list[tuple[Any, int]]:
         """The `n` most frequent values; ties in the order of the values (not of the rows,
-        which would depend on how the data was cut into chunks)."""
-        ranked = sorted(self.values.items(), key=lambda vc: (-vc[1], str(vc[0])))
+        which would depend on how the data was cut into chunks). A zero is shown unsigned:
+        -0.0 and 0.0 are one value, and which sign a group keeps differs between engines."""
+        items = [(_unsigned_zero(v), c) for v, c in self.values.items()]
+        ranked = sorted(items, key=lambda vc: (-vc[1], str(vc[0])))
         return ranked[:n]
+
+
+def _unsigned_zero(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_unsigned_zero(v) for v in value)
+    if isinstance(value, float) and value == 0:
+        return 0.0
+    return value
 
 
 @dataclass

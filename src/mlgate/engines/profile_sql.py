@@ -414,15 +414,12 @@ class SqlProfiler:
                     example.update({c: rec["v_" + c] for c in cols})
                 v.examples.append(example)
         if label:
-            # each group shown as its first row holds it (a -0.0 or 0.0 group key reads as
-            # pandas reads it: the first occurrence), whatever value the engine's GROUP BY keeps
+            groups = ", ".join(self.key(c) for c in cols)
             named = ", ".join(f"{self.key(c)} AS {self.x(c)}" for c in cols)
             top = self.frame(
-                f"SELECT {', '.join(self.x(c) for c in cols)}, n__ FROM ("
-                f"SELECT {named}, {r} AS f__, "
-                f"row_number() OVER (PARTITION BY {keys} ORDER BY {r}) AS k__, "
-                f"count(*) OVER (PARTITION BY {keys}) AS n__ FROM {rel.rows_sql} "
-                f"WHERE {ok}) AS g WHERE k__ = 1 AND n__ > 1 ORDER BY n__ DESC, f__ LIMIT 5",
+                f"SELECT {named}, count(*) AS n__, min({r}) AS f__ FROM {rel.rows_sql} "
+                f"WHERE {ok} GROUP BY {groups} "
+                f"HAVING count(*) > 1 ORDER BY n__ DESC, f__ LIMIT 5",
                 like={c: c for c in cols},
             )
             counts: Counter[Any] = Counter()
