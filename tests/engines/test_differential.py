@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -358,17 +359,21 @@ def for_postgres(table: pa.Table) -> pa.Table:
     return pa.table(cols)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_postgresql_matches_pandas_on_random_data(
-    data: Any, postgres_url: str, pg_load: Any
-) -> None:
-    from mlgate.engines.postgres import PostgresRelation
+@dataclass
+class ServerCase:
+    """A random table, its reference and suite, with the pandas engine's outcomes."""
 
+    table: pa.Table
+    ref_table: pa.Table
+    entry: dict[str, Any]
+    suite: Suite
+    ref_suite: Suite
+    drift_cols: tuple[str, ...]
+    want: dict[str, Outcome]
+
+
+def server_case(data: Any) -> ServerCase:
+    """A case for a server engine: text for categories, zoned times in UTC."""
     table = for_postgres(data.draw(tables()))
     ref_table = for_postgres(data.draw(tables()))
     entry = data.draw(suites(table.schema.names))
@@ -382,6 +387,23 @@ def test_postgresql_matches_pandas_on_random_data(
         FrameSource("ref", to_pandas(ref_table)), ref_suite, drift_columns=drift_cols
     )
     want = outcomes(suite, entry, want_p, want_r)
+    return ServerCase(table, ref_table, entry, suite, ref_suite, drift_cols, want)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_postgresql_matches_pandas_on_random_data(
+    data: Any, postgres_url: str, pg_load: Any
+) -> None:
+    from mlgate.engines.postgres import PostgresRelation
+
+    case = server_case(data)
+    table, ref_table, entry, suite = case.table, case.ref_table, case.entry, case.suite
+    ref_suite, drift_cols, want = case.ref_suite, case.drift_cols, case.want
     pg_load("data", table)
     pg_load("ref", ref_table)
     rel = PostgresRelation("data", postgres_url, "data", None)
@@ -432,19 +454,9 @@ def spark_matches_pandas(data: Any, spark: Any, folder: Path, by_sql: bool = Fal
     """One random table and suite: Spark's outcomes equal the pandas engine's."""
     from mlgate.engines.spark import SparkRelation
 
-    table = for_postgres(data.draw(tables()))  # Spark too: text for categories, times in UTC
-    ref_table = for_postgres(data.draw(tables()))
-    entry = data.draw(suites(table.schema.names))
-    entry["columns"]["c"]["type"] = "string"
-    suite = build_suite(entry, "t", 20)
-    ref_suite = Suite(name="t reference", dataset="ref")
-    drift_cols = tuple(entry["columns"])
-    pandas = PandasBackend()
-    want_p = pandas.profile(FrameSource("data", to_pandas(table)), suite, drift_columns=drift_cols)
-    want_r = pandas.profile(
-        FrameSource("ref", to_pandas(ref_table)), ref_suite, drift_columns=drift_cols
-    )
-    want = outcomes(suite, entry, want_p, want_r)
+    case = server_case(data)
+    table, ref_table, entry, suite = case.table, case.ref_table, case.entry, case.suite
+    ref_suite, drift_cols, want = case.ref_suite, case.drift_cols, case.want
     pq.write_table(table, folder / "data.parquet")
     pq.write_table(ref_table, folder / "ref.parquet")
     if by_sql and data.draw(st.booleans()):

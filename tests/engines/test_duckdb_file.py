@@ -13,9 +13,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mlgate.data.pandas_backend import FrameSource, PandasBackend
-from mlgate.data.suite import Suite, build_suite
-from mlgate.datasets import to_pandas
+from mlgate.data.suite import Suite
 from tests.data.helpers import run_gate
 
 duckdb = pytest.importorskip("duckdb")
@@ -26,11 +24,9 @@ from mlgate.engines.duckdb_file import database_path, file_relation  # noqa: E40
 from tests.engines.test_differential import (  # noqa: E402
     KNOWN_FALLBACKS,
     assert_same,
-    for_postgres,
     magnitude,
     outcomes,
-    suites,
-    tables,
+    server_case,
 )
 
 
@@ -55,19 +51,9 @@ def make_db(path: Path, **tables: pa.Table) -> None:
 )
 @given(data=st.data())
 def test_a_database_table_matches_pandas_on_random_data(data: Any, tmp_path: Path) -> None:
-    table = for_postgres(data.draw(tables()))  # text for categories, zoned times in UTC
-    ref_table = for_postgres(data.draw(tables()))
-    entry = data.draw(suites(table.schema.names))
-    entry["columns"]["c"]["type"] = "string"
-    suite = build_suite(entry, "t", 20)
-    ref_suite = Suite(name="t reference", dataset="ref")
-    drift_cols = tuple(entry["columns"])
-    pandas = PandasBackend()
-    want_p = pandas.profile(FrameSource("data", to_pandas(table)), suite, drift_columns=drift_cols)
-    want_r = pandas.profile(
-        FrameSource("ref", to_pandas(ref_table)), ref_suite, drift_columns=drift_cols
-    )
-    want = outcomes(suite, entry, want_p, want_r)
+    case = server_case(data)
+    table, ref_table, entry, suite = case.table, case.ref_table, case.entry, case.suite
+    ref_suite, drift_cols, want = case.ref_suite, case.drift_cols, case.want
     db = tmp_path / "w.db"
     db.unlink(missing_ok=True)
     make_db(db, data=table, ref=ref_table)
