@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mlgate.data.drift import Sketch, sketch_ranks
+from mlgate.engines.sql import steady
 
 if TYPE_CHECKING:
     from mlgate.data.drift import Joint, Sample
@@ -185,7 +186,7 @@ class SqlJoint:
 
     def wasserstein_distance(self) -> float:
         w = self._distances()["w"]
-        return float(w) if w is not None else 0.0
+        return steady(float(w)) if w is not None else 0.0
 
     def _distances(self) -> dict[str, Any]:
         if self._found is None:

@@ -22,7 +22,7 @@ from mlgate.data.expr import RuleSyntaxError, parse_rule
 from mlgate.engines.columns import SqlColumn, UnsupportedError
 from mlgate.engines.exact_sql import FLOAT_EXACT, double_vs_int, int_bound, int_vs_number
 from mlgate.engines.rules_sql import compile_rule, in_list
-from mlgate.engines.sql import Aggregates, Relation
+from mlgate.engines.sql import Aggregates, Relation, steady
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -252,9 +252,10 @@ class SqlProfiler:
             cp.mean = float("nan") if 0 < pinf < infs else (float("inf") if pinf else float("-inf"))
             cp.m2 = float("nan")
         else:
-            cp.mean = float(row[aliases["mean"]])
+            cp.mean = steady(float(row[aliases["mean"]]))
             var = row[aliases["var"]]
-            cp.m2 = float(var) * (n - 1) if n > 1 and var is not None and var == var else 0.0
+            ok = n > 1 and var is not None and var == var
+            cp.m2 = steady(float(var)) * (n - 1) if ok else 0.0
         if "q" in aliases and infs:  # numpy interpolates inf - inf to nan: pandas decides
             raise UnsupportedError("quantiles of a column holding infinities")
         if "q" in aliases:

@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
+#: Significant digits kept of a sum an engine computes in parallel (a mean, a variance, a
+#: Wasserstein distance): the order threads add partial sums in changes the last bits from run
+#: to run, and two runs on the same data must give the same report.
+STEADY_DIGITS = 12
+
+
+def steady(value: float) -> float:
+    """`value` rounded to `STEADY_DIGITS` significant digits (non-finite values as they are)."""
+    return float(f"{value:.{STEADY_DIGITS}g}") if math.isfinite(value) else value
+
+
 class Dialect:
     """DuckDB's SQL (the reference dialect); subclasses override what differs."""
 
