@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from mlgate.datasets import to_pandas
 
 duckdb = pytest.importorskip("duckdb")
 
+from mlgate.engines import examples_sql  # noqa: E402
 from mlgate.engines.columns import UnsupportedError  # noqa: E402
 from mlgate.engines.duckdb_engine import arrow_relation, connect, parquet_relation  # noqa: E402
 from mlgate.engines.profile_sql import SqlProfiler  # noqa: E402
@@ -309,15 +311,17 @@ def both(table: pa.Table, ref_table: pa.Table, entry: dict[str, Any], tmp: Path)
     try:
         pq.write_table(table, tmp / "data.parquet")
         pq.write_table(ref_table, tmp / "ref.parquet")
-        for rel, ref_rel in (
+        # the failed checks' examples fetched together (files), and each check's alone (Arrow)
+        for rel, ref_rel, batch_rows in (
             (parquet_relation("data", con, [tmp / "data.parquet"]),
-             parquet_relation("ref", con, [tmp / "ref.parquet"])),
-            (arrow_relation("data", con, table), arrow_relation("ref", con, ref_table)),
+             parquet_relation("ref", con, [tmp / "ref.parquet"]), examples_sql.BATCH_ROWS),
+            (arrow_relation("data", con, table), arrow_relation("ref", con, ref_table), 0),
         ):  # fmt: skip
             assert rel is not None
             assert ref_rel is not None
             try:
-                got_p = SqlProfiler(rel, suite, drift_cols).run()
+                with mock.patch.object(examples_sql, "BATCH_ROWS", batch_rows):
+                    got_p = SqlProfiler(rel, suite, drift_cols).run()
             except UnsupportedError as exc:  # the pandas engine computes this suite
                 why = str(exc)
                 if not any(known in why for known in KNOWN_FALLBACKS):

@@ -20,8 +20,11 @@ from mlgate.engines.duckdb_engine import connect, parquet_relation
 from mlgate.engines.profile_sql import _LISTED, SqlProfiler
 
 
-def _profiles(tmp_path: Path, table: pa.Table, entry: dict[str, Any]) -> tuple[Profile, Profile]:
-    pq.write_table(table, tmp_path / "d.parquet")
+def _profiles(
+    tmp_path: Path, table: pa.Table, entry: dict[str, Any], narrowed: int | None = None
+) -> tuple[Profile, Profile]:
+    """The DuckDB profile (`narrowed`: how many copies of repeated rows it made) and pandas'."""
+    pq.write_table(table, tmp_path / "d.parquet", row_group_size=500)
     suite = build_suite({"dataset": "d", **entry}, "s", max_examples=5)
     reference = PandasBackend().profile(
         FrameSource("d", table.to_pandas()), suite, drift_columns=()
@@ -30,7 +33,10 @@ def _profiles(tmp_path: Path, table: pa.Table, entry: dict[str, Any]) -> tuple[P
     try:
         rel = parquet_relation("d", con, [tmp_path / "d.parquet"])
         assert rel is not None
-        return SqlProfiler(rel, suite, ()).run(), reference
+        profiler = SqlProfiler(rel, suite, ())
+        profile = profiler.run()
+        assert narrowed is None or len(profiler.narrowed) == narrowed
+        return profile, reference
     finally:
         con.close()
 
@@ -86,3 +92,30 @@ def test_repeated_integer_keys_beyond_2_53_are_listed_exactly(tmp_path: Path) ->
     assert got.duplicates is not None
     _same(got.duplicates, want.duplicates)
     _same(got.keys[("id",)], want.keys[("id",)])
+
+
+@pytest.mark.parametrize("kind", ["text", "integer"])
+def test_rows_of_repeated_keys_are_copied_out_and_searched_apart(tmp_path: Path, kind: str) -> None:
+    """The rows whose key repeats are read once (the parquet reader filtering by the key, over
+    several row groups) and searched apart: NaN in another column and missing keys as pandas."""
+    n = 3000
+    ids: list[Any] = list(range(n))
+    ids[10] = ids[20] = ids[2900] = 5  # rows 10 and 20 repeat row 5 in full, 2900 its key only
+    ids[2500] = ids[2600] = None  # missing keys: row 2600 repeats row 2500 in full
+    y = [float(i % 7) for i in range(n)]
+    y[5] = y[10] = y[20] = math.nan
+    y[2500] = y[2600] = 1.5
+    column = (
+        pa.array([None if i is None else f"k{i}" for i in ids])
+        if kind == "text"
+        else pa.array(ids, pa.int64())
+    )
+    table = pa.table({"id": column, "y": y, "x": ["a"] * n})
+    entry = {"unique": ["id"], "duplicates": {"max": 0}}
+    got, want = _profiles(tmp_path, table, entry, narrowed=1)
+    assert want.duplicates is not None
+    assert want.duplicates.count == 3
+    assert got.duplicates is not None
+    _same(got.duplicates, want.duplicates)
+    _same(got.keys[("id",)], want.keys[("id",)])
+    assert got.keys[("id",)].values == want.keys[("id",)].values

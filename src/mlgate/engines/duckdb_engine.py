@@ -8,6 +8,7 @@ column of 0-based row positions, so examples name the same rows as the pandas en
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,11 +56,29 @@ class DuckRelation:
                 self.con.execute(looser)
         raise AssertionError("unreachable")
 
+    def narrowed(self, where: str) -> str | None:
+        """The rows `where` selects, copied to an Arrow table scanned as a view. `where` tests
+        text or integer columns, so the parquet reader may filter as it reads (`_NAN_UNSAFE`
+        is about NaN): only the matching rows of the other columns are materialised."""
+        if self.rows_sql != self.from_sql or self.row != ROW:
+            return None  # row positions computed by a window: keep them in one place
+        self.con.execute("RESET disabled_optimizers")
+        try:
+            table = self.query(f"SELECT * FROM {self.from_sql} WHERE {where}")
+        finally:
+            self.con.execute(f"SET disabled_optimizers = '{_NAN_UNSAFE}'")
+        view = f"mlgate_narrowed_{next(_VIEWS)}"
+        self.con.register(view, table)
+        return _DIALECT.ident(view)
+
 
 #: DuckDB's memory limit (its default is 80% of the machine's memory): past it, grouping and
 #: distinct counts spill to disk, so a 50M-row file is checked in under 1 GiB. A query that
 #: cannot run within it runs again with more (`_LOOSER`): a limit never changes a verdict.
 MEMORY_LIMIT = "512MB"
+#: Optimisers that read parquet statistics, which leave NaN out (see `connect`).
+_NAN_UNSAFE = "statistics_propagation,filter_pushdown"
+_VIEWS = itertools.count()
 _LOOSER = ("SET memory_limit = '2GB'", "RESET memory_limit")
 
 
@@ -77,7 +96,7 @@ def connect(spill: Path | None = None) -> Any:
     con.execute("SET preserve_insertion_order = false")
     # parquet statistics leave NaN out: with them DuckDB (2.0) proves `isnan(x)` false for a
     # row group holding a NaN and drops it (tests/engines/test_duckdb_nan.py)
-    con.execute("SET disabled_optimizers = 'statistics_propagation,filter_pushdown'")
+    con.execute(f"SET disabled_optimizers = '{_NAN_UNSAFE}'")
     # a scan reads each row group's columns as it goes: prefetching them costs ~100 MiB of
     # peak memory on a 2M x 20 parquet file for no measurable gain (benchmarks/data.py)
     con.execute("SET disable_parquet_prefetching = true")

@@ -97,6 +97,9 @@ class PostgresDialect(Dialect):
         listed = ", ".join(repr(float(q)) for q in qs)
         return f"percentile_cont(ARRAY[{listed}]) WITHIN GROUP (ORDER BY {expr})"
 
+    def smallest(self, expr: str, n: int) -> str | None:
+        return None
+
     def distinct_count(self, exprs: list[str]) -> str:
         if len(exprs) == 1:
             return f"count(DISTINCT {exprs[0]})"
@@ -227,6 +230,9 @@ class PostgresRelation:
             raise self._fail("a query failed", exc) from None
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return pa.table({n: pa.array(list(v)) for n, v in zip(names, columns, strict=True)})
+
+    def narrowed(self, where: str) -> str | None:
+        return None  # a copy would need a temporary table on the user's server
 
     def close(self) -> None:
         self.con.close()

@@ -21,6 +21,7 @@ from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_colum
 from mlgate.data.expr import RuleSyntaxError, parse_rule
 from mlgate.engines.columns import SqlColumn, UnsupportedError
 from mlgate.engines.exact_sql import FLOAT_EXACT, double_vs_int, int_bound, int_vs_number
+from mlgate.engines.examples_sql import Wanted, fetch
 from mlgate.engines.rules_sql import compile_rule, in_list
 from mlgate.engines.sql import Aggregates, Relation, steady
 
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
     from mlgate.data.suite import ColumnRules, Suite
 
-TOP_VALUES = 1000
 _LISTED = 1000  # repeated key values listed in a query, beyond which a subquery finds them
+NARROW_CELLS = 5_000_000  # rows x columns of a key's repeated rows copied to search them apart
 NUMERIC = ("integer", "float")
 
 
@@ -56,6 +57,9 @@ class SqlProfiler:
         self.nulls: dict[str, int] = {}
         self.beyond: dict[str, str] = {}  # integer column -> alias of its count beyond 2**53
         self.repeated: dict[str, str] = {}
+        self.groups: dict[str, tuple[int, int, list[Any]]] = {}  # see `_groups`
+        self.narrowed: dict[str, str] = {}  # a test -> the table of its rows (`_narrow`)
+        self.wanted: list[Wanted] = []  # examples of the failed checks, fetched after the scan
 
     # -- helpers ------------------------------------------------------------------------------
     def x(self, name: str) -> str:
@@ -142,6 +146,7 @@ class SqlProfiler:
             finish(row)
         keys(row)
         rules(row)
+        fetch(self, self.wanted)
         self._duplicates()
         return p
 
@@ -182,10 +187,7 @@ class SqlProfiler:
                     with_nulls[key] = (nulled, scan.add(self.d.count_where(f"{ok} AND {nulled}")))
             if rules.unique:
                 self._beyond_doubles_count(name, scan)
-                aliases["unique"] = scan.add(
-                    f"{self.d.count_where(ok)} - "
-                    f"{self.d.distinct_count([self.where(self.key(name), ok)])}"
-                )
+                distinct = self._distinct(name, scan)
 
         def finish(row: Any) -> None:
             cp = self.profile.column[name]
@@ -194,7 +196,7 @@ class SqlProfiler:
                 and rules is not None
                 and (rules.nullable is False or rules.max_missing is not None)
             ):
-                cp.null_rows = self._rows(self.missing(name))
+                self._null_examples(cp)
             if not cp.count:
                 return
             if "min" in aliases:
@@ -214,9 +216,9 @@ class SqlProfiler:
                 v.count = int(row[alias])
                 if v.count:
                     self._examples(v, name, bad)
-            if "unique" in aliases:
+            if rules is not None and rules.unique:
                 v = cp.checks.setdefault("unique", Violation())
-                v.count, v.denominator = int(row[aliases["unique"]]), cp.count
+                v.count, v.denominator = cp.count - distinct(row), cp.count
                 if v.count:
                     self._repeat_examples(v, [name], label=True, within=self._repeated(name))
             if rules is not None:
@@ -331,36 +333,28 @@ class SqlProfiler:
                 "pattern", Violation()
             ).problem = f"`pattern` needs text; the column holds {cp.kind} values"
 
-    def _rows(self, where: str) -> list[int]:
-        if not self.limit or not self.rel.row:
-            return []
-        df = self.frame(
-            f"SELECT {self.x(self.rel.row)} AS r FROM {self.rel.rows_sql} WHERE {where}"
-            f"{self.order()} LIMIT {self.limit}"
-        )
-        return [int(r) for r in df["r"]]
+    def _null_examples(self, cp: ColumnProfile) -> None:
+        """A column's first rows with a missing value (fetched with the other examples)."""
+
+        def done(rows: list[int | None], _: list[dict[str, Any]]) -> None:
+            cp.null_rows = [r for r in rows if r is not None]
+
+        self.wanted.append(Wanted(self.missing(cp.name), cp.nulls, [], done, ordered_only=True))
 
     def _examples(self, v: Violation, name: str, bad: str) -> None:
-        """First offending rows and most frequent offending values of a column check."""
-        x, ok, rel = self.x(name), self.present(name), self.rel
-        where = f"{ok} AND {bad}"
-        if self.limit:
-            df = self.frame(
-                f"SELECT {self.row_expr()} AS r, {x} AS v FROM {rel.rows_sql} WHERE {where}"
-                f"{self.order()} LIMIT {self.limit}",
-                like={"v": name},
-            )
-            rows = [int(r) if r == r and r is not None else None for r in df["r"]]
+        """First offending rows and most frequent offending values of a column check (fetched
+        with the other examples)."""
+
+        def rows_done(rows: list[int | None], values: list[dict[str, Any]]) -> None:
             v.examples = [
-                {"row": r, "value": val} for r, val in zip(rows, df["v"].tolist(), strict=True)
+                {"row": r, "value": rec[name]} for r, rec in zip(rows, values, strict=True)
             ]
-        first = f"min({self.x(rel.row)})" if rel.row else "0"
-        top = self.frame(
-            f"SELECT {self.key(name)} AS v, count(*) AS n, {first} AS f FROM {rel.rows_sql} "
-            f"WHERE {where} GROUP BY {self.key(name)} ORDER BY n DESC, f LIMIT {TOP_VALUES}",
-            like={"v": name},
-        )
-        v.values = Counter(dict(zip(top["v"].tolist(), (int(n) for n in top["n"]), strict=True)))
+
+        def top_done(counts: Counter[Any]) -> None:
+            v.values = counts
+
+        where = f"{self.present(name)} AND {bad}"
+        self.wanted.append(Wanted(where, v.count, [name], rows_done, name, top_done))
 
     def _repeated(self, name: str) -> str:
         """A test true for every row whose value of `name` repeats (or is missing), and for few
@@ -379,14 +373,51 @@ class SqlProfiler:
             return f"({k} IS NULL OR {k} IN ({repeats}))"
         # few repeated values (the usual case): listed, so the grouping runs once; read from
         # Arrow as they are (exact integers, not pandas' floats)
-        values = self.rel.query(f"{repeats} LIMIT {_LISTED + 1}").column("v").to_pylist()
+        if name in self.groups:
+            values, rows = self.groups[name][2], self.groups[name][1] + self._null_count(name)
+        else:
+            values = self.rel.query(f"{repeats} LIMIT {_LISTED + 1}").column("v").to_pylist()
+            rows = None
         if len(values) > _LISTED or any(not isinstance(v, (int, str)) for v in values):
             return f"({k} IS NULL OR {k} IN ({repeats}))"
         if self.rel.types[name].kind == "integer":
             listed = ", ".join(str(int(v)) for v in values)
         else:
             listed = ", ".join(self.d.text(str(v)) for v in values)
-        return f"({k} IS NULL OR {k} IN ({listed}))" if values else f"({k} IS NULL)"
+        test = f"({k} IS NULL OR {k} IN ({listed}))" if values else f"({k} IS NULL)"
+        if rows is not None and rows * len(self.rel.columns) <= NARROW_CELLS:
+            narrowed = self.rel.narrowed(test)  # a test on text or integers: no NaN involved
+            if narrowed is not None:
+                self.narrowed[test] = narrowed
+        return test
+
+    def _distinct(self, name: str, scan: Aggregates) -> Any:
+        """What reads the number of distinct present values of `name` (a one-column key): an
+        aggregate of the scan, or on an engine listing a group's smallest values (DuckDB) one
+        grouping after it that also lists the repeated values (`_groups`): the examples of a
+        repeated key need them, and a second grouping of every row would cost as much."""
+        if self.d.smallest("v", 1) is None:
+            ok = self.present(name)
+            return _reader(scan.add(self.d.distinct_count([self.where(self.key(name), ok)])))
+        return lambda row: self._groups(name)[0]
+
+    def _groups(self, name: str) -> tuple[int, int, list[Any]]:
+        """Of a column's present values: how many distinct, how many rows hold a repeated
+        one, and the smallest repeated ones (up to `_LISTED` + 1), in one grouping."""
+        if name not in self.groups:
+            k, listed = self.key(name), self.d.smallest("CASE WHEN n > 1 THEN v END", _LISTED + 1)
+            row = self.rel.query(
+                f"SELECT count(*) AS g, sum(CASE WHEN n > 1 THEN n ELSE 0 END) AS r, "
+                f"{listed} AS l FROM (SELECT {k} AS v, count(*) AS n FROM {self.rel.from_sql} "
+                f"WHERE {k} IS NOT NULL GROUP BY {k}) AS q"
+            ).to_pylist()[0]
+            self.groups[name] = (int(row["g"]), int(row["r"] or 0), list(row["l"] or []))
+        return self.groups[name]
+
+    def _among(self, within: str) -> str:
+        """The FROM item holding the rows `within` selects (and a few others): the table they
+        were copied to (`Relation.narrowed`), else every row."""
+        return self.narrowed.get(within, self.rel.rows_sql)
 
     def _repeat_examples(
         self, v: Violation, cols: list[str], label: bool, within: str = "TRUE"
@@ -399,14 +430,14 @@ class SqlProfiler:
         r = self.x(rel.row)
         keys = ", ".join(self.key(c) for c in cols)
         ok = " AND ".join(self.present(c) for c in cols) if label else "TRUE"
-        ok = f"{ok} AND {within}"
+        ok, among = f"{ok} AND {within}", self._among(within)
         shown = "".join(f", {self.x(c)} AS {self.x('v_' + c)}" for c in cols)
         if self.limit:
             picked = "".join(", " + self.x("v_" + c) for c in cols)
             df = self.frame(
                 f"SELECT r, f{picked} FROM ("
                 f"SELECT {r} AS r, min({r}) OVER (PARTITION BY {keys}) AS f{shown} "
-                f"FROM {rel.rows_sql} WHERE {ok}) AS t WHERE r > f ORDER BY r LIMIT {self.limit}",
+                f"FROM {among} WHERE {ok}) AS t WHERE r > f ORDER BY r LIMIT {self.limit}",
                 like={"v_" + c: c for c in cols},
             )
             for rec in df.to_dict("records"):
@@ -418,7 +449,7 @@ class SqlProfiler:
             groups = ", ".join(self.key(c) for c in cols)
             named = ", ".join(f"{self.key(c)} AS {self.x(c)}" for c in cols)
             top = self.frame(
-                f"SELECT {named}, count(*) AS n__, min({r}) AS f__ FROM {rel.rows_sql} "
+                f"SELECT {named}, count(*) AS n__, min({r}) AS f__ FROM {among} "
                 f"WHERE {ok} GROUP BY {groups} "
                 f"HAVING count(*) > 1 ORDER BY n__ DESC, f__ LIMIT 5",
                 like={c: c for c in cols},
@@ -467,18 +498,19 @@ class SqlProfiler:
             ok = " AND ".join(self.present(k) for k in key)
             n = scan.add(self.d.count_where(ok))
             if len(key) == 1:
-                distinct = scan.add(self.d.distinct_count([self.where(self.key(key[0]), ok)]))
+                distinct = self._distinct(key[0], scan)
             else:  # a tuple of NULLs is not NULL: these rows are left out as a whole
-                distinct = scan.add(
+                alias = scan.add(
                     f"{self.d.distinct_count([self.key(k) for k in key])} FILTER (WHERE {ok})"
                 )
+                distinct = _reader(alias)
             aliases[key] = (n, distinct)
 
         def finish(row: Any) -> None:
             for key, (n, distinct) in aliases.items():
                 v = p.keys[key]
                 v.denominator = int(row[n])
-                v.count = v.denominator - int(row[distinct])
+                v.count = v.denominator - distinct(row)
                 if v.count:
                     within = self._repeated(key[0]) if len(key) == 1 else "TRUE"
                     self._repeat_examples(v, list(key), label=True, within=within)
@@ -506,7 +538,7 @@ class SqlProfiler:
         within = next((self._repeated(k) for k in self._single_keys() if k in subset), "TRUE")
         df = self.frame(
             f"SELECT coalesce(sum(n) - count(*), 0) AS d FROM (SELECT count(*) AS n FROM "
-            f"{self.rel.from_sql} WHERE {within} GROUP BY {keys}) AS t"
+            f"{self._among(within)} WHERE {within} GROUP BY {keys}) AS t"
         )
         v.count = int(df["d"].iloc[0])
         if v.count:
@@ -584,18 +616,18 @@ class SqlProfiler:
                 v.skipped_rows = int(row[skipped])
                 v.denominator = p.rows - v.skipped_rows
                 v.count = int(row[count])
-                if v.count and self.limit:
-                    shown = "".join(f", {self.x(c)}" for c in cols)
-                    df = self.frame(
-                        f"SELECT {self.row_expr()} AS r__{shown} FROM {self.rel.rows_sql} "
-                        f"WHERE {bad}{self.order()} LIMIT {self.limit}",
-                        like={c: c for c in cols},
-                    )
-                    for rec in df.to_dict("records"):
-                        r = rec.pop("r__")
-                        v.examples.append({"row": int(r) if r is not None else None, **rec})
+                if v.count:
+                    self._rule_examples(v, bad, cols)
 
         return finish
+
+    def _rule_examples(self, v: Violation, bad: str, cols: list[str]) -> None:
+        """A failed rule's first offending rows with its columns (fetched with the others)."""
+
+        def done(rows: list[int | None], values: list[dict[str, Any]]) -> None:
+            v.examples = [{"row": r, **rec} for r, rec in zip(rows, values, strict=True)]
+
+        self.wanted.append(Wanted(bad, v.count, cols, done))
 
     def _beyond_doubles_count(self, name: str, scan: Aggregates) -> None:
         """Count (once) the values of an integer column beyond 2**53: with missing values,
@@ -612,6 +644,11 @@ class SqlProfiler:
             )
             self.nulls[name] = int(df["n"].iloc[0])
         return self.nulls[name]
+
+
+def _reader(alias: str) -> Any:
+    """What reads an integer aggregate of the scan from its result row."""
+    return lambda row: int(row[alias])
 
 
 def _beyond_doubles(values: Sequence[Any]) -> bool:

@@ -347,6 +347,9 @@ class SparkRelation:
         except Exception as exc:
             raise CheckError(f"{self.where}: a Spark query failed: {_one_line(exc)}") from None
 
+    def narrowed(self, where: str) -> str | None:
+        return None
+
 
 def _as_query(sql: str) -> str:
     """The user's `sql` as a subquery: only a query fits there (no DDL, DML or script), so

@@ -130,6 +130,11 @@ class Dialect:
             return f"count(DISTINCT {exprs[0]})"
         return f"count(DISTINCT ({', '.join(exprs)}))"
 
+    def smallest(self, expr: str, n: int) -> str | None:
+        """An aggregate listing the `n` smallest non-NULL values of `expr` in bounded memory;
+        None when the engine has none."""
+        return f"min({expr}, {n})"
+
     def literal(self, value: Any) -> str:
         if isinstance(value, str):
             return self.text(value)
@@ -153,6 +158,12 @@ class Relation(Protocol):
 
     def query(self, sql: str) -> pa.Table:
         """Run a read-only query."""
+        ...
+
+    def narrowed(self, where: str) -> str | None:
+        """A FROM item holding a copy of the few rows `where` (a test on text or integer
+        columns) selects, with their `row`, for repeated searches among them; None: search
+        the relation itself."""
         ...
 
 
