@@ -61,7 +61,7 @@ class SqlProfiler:
         self.beyond: dict[str, str] = {}  # integer column -> alias of its count beyond 2**53
         self.repeated: dict[str, str] = {}
         self.groups: dict[str, tuple[int, int, list[Any]]] = {}  # see `_groups`
-        self.narrowed: dict[str, str] = {}  # a test -> the table of its rows (`_narrow`)
+        self.narrowed: dict[str, str] = {}  # a test -> the copy of its rows (`Relation.narrowed`)
         self.wanted: list[Wanted] = []  # examples of the failed checks, fetched after the scan
 
     # -- helpers ------------------------------------------------------------------------------
