@@ -218,7 +218,7 @@ class SqlJoint:
                 )
             self._found = ref.one(
                 f"SELECT max(abs({f} - {g})) FILTER (WHERE {last}) AS ks, "
-                f"sum(abs({f} - {g}) * (nv - v)) AS w{ranks} FROM ({rows}) AS j"
+                f"sum({d.times(f'abs({f} - {g})', '(nv - v)')}) AS w{ranks} FROM ({rows}) AS j"
             )
         return self._found
 

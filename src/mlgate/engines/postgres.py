@@ -9,6 +9,7 @@ that fetch examples; a `sql:` query's rows are numbered in the order the server 
 from __future__ import annotations
 
 import difflib
+import math
 from typing import TYPE_CHECKING, Any
 
 from mlgate.engines.columns import SqlColumn, UnsupportedError, arrow_columns
@@ -96,6 +97,18 @@ class PostgresDialect(Dialect):
     def quantiles(self, expr: str, qs: list[float]) -> str:
         listed = ", ".join(repr(float(q)) for q in qs)
         return f"percentile_cont(ARRAY[{listed}]) WITHIN GROUP (ORDER BY {expr})"
+
+    def times(self, a: str, b: str) -> str:
+        """PostgreSQL raises an error ("underflow") where the product of two non-zero doubles
+        rounds to zero; IEEE (numpy) gives 0. A product whose logarithm is at or below that
+        of 2**-1075 (half the smallest double) is 0 here, computed otherwise: equal to IEEE's
+        but within 1e-9 of that limit, where it may be 0 instead of 5e-324."""
+        limit = repr(-1075 * math.log(2) + 1e-9)
+        return (
+            f"(CASE WHEN ({a}) = 0 OR ({b}) = 0 THEN ({a}) * ({b}) "  # ln(0) is an error
+            f"WHEN ln(abs({a})) + ln(abs({b})) > {limit} THEN ({a}) * ({b}) "
+            "ELSE CAST(0 AS DOUBLE PRECISION) END)"
+        )
 
     def smallest(self, expr: str, n: int) -> str | None:
         return None

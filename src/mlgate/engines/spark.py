@@ -38,6 +38,7 @@ class SparkDialect(PostgresDialect):
     regex_note = "Java"
     exact_type = "DECIMAL(38,0)"
     exact_limit = 10**38 - 1
+    times = Dialect.times  # Spark multiplies as IEEE does (no underflow error)
 
     def ident(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"

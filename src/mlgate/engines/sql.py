@@ -98,6 +98,10 @@ class Dialect:
     def fmod(self, a: str, b: str) -> str:
         return f"fmod({a}, {b})"
 
+    def times(self, a: str, b: str) -> str:
+        """IEEE multiplication of two doubles (a product below the smallest double is 0)."""
+        return f"(({a}) * ({b}))"
+
     def divide(self, a: str, b: str) -> str:
         """IEEE division (x/0 is ±inf or NaN, as in numpy)."""
         return f"({a} / {b})"
