@@ -34,11 +34,10 @@ from mlgate.datasets import to_pandas
 
 duckdb = pytest.importorskip("duckdb")
 
-from mlgate.engines import examples_sql, profile_sql  # noqa: E402
+from mlgate.engines import examples_sql  # noqa: E402
 from mlgate.engines.columns import UnsupportedError  # noqa: E402
 from mlgate.engines.duckdb_engine import arrow_relation, connect, parquet_relation  # noqa: E402
-from mlgate.engines.examples_sql import BATCH_ROWS  # noqa: E402
-from mlgate.engines.profile_sql import FIRST_ROWS, SqlProfiler  # noqa: E402
+from mlgate.engines.profile_sql import SqlProfiler  # noqa: E402
 
 #: Suites the DuckDB engine hands to pandas (so the verdicts stay the same), and why.
 KNOWN_FALLBACKS = ("infinities", "nonexistent", "ambiguous", "comparing")
@@ -312,20 +311,16 @@ def both(table: pa.Table, ref_table: pa.Table, entry: dict[str, Any], tmp: Path)
     try:
         pq.write_table(table, tmp / "data.parquet")
         pq.write_table(ref_table, tmp / "ref.parquet")
-        # the failed checks' examples kept by the scan or fetched together (files), and each
-        # check's fetched alone (Arrow)
-        for rel, ref_rel, apart in (
+        # the failed checks' examples fetched together (files), and each check's alone (Arrow)
+        for rel, ref_rel, batch_rows in (
             (parquet_relation("data", con, [tmp / "data.parquet"]),
-             parquet_relation("ref", con, [tmp / "ref.parquet"]), False),
-            (arrow_relation("data", con, table), arrow_relation("ref", con, ref_table), True),
+             parquet_relation("ref", con, [tmp / "ref.parquet"]), examples_sql.BATCH_ROWS),
+            (arrow_relation("data", con, table), arrow_relation("ref", con, ref_table), 0),
         ):  # fmt: skip
             assert rel is not None
             assert ref_rel is not None
             try:
-                with (
-                    mock.patch.object(examples_sql, "BATCH_ROWS", 0 if apart else BATCH_ROWS),
-                    mock.patch.object(profile_sql, "FIRST_ROWS", 0 if apart else FIRST_ROWS),
-                ):
+                with mock.patch.object(examples_sql, "BATCH_ROWS", batch_rows):
                     got_p = SqlProfiler(rel, suite, drift_cols).run()
             except UnsupportedError as exc:  # the pandas engine computes this suite
                 why = str(exc)

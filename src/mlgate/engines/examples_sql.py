@@ -110,10 +110,10 @@ def _batch(prof: SqlProfiler, wanted: list[Wanted]) -> None:
             shown_as = {alias[c]: c for c in w.shown}
             w.rows_done(_row_numbers(first["r__"]), _records(first, shown_as))
         if w.top is not None and w.top_done is not None:
-            w.top_done(top_values(part[alias[w.top]].tolist()))
+            w.top_done(_top_values(part[alias[w.top]].tolist()))
 
 
-def top_values(values: list[Any]) -> Counter[Any]:
+def _top_values(values: list[Any]) -> Counter[Any]:
     """The most frequent values, as the engine's grouping orders them: by count, then by the
     first row holding them (`values` are in row order)."""
     counts: Counter[Any] = Counter()

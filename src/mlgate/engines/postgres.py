@@ -113,9 +113,6 @@ class PostgresDialect(Dialect):
     def smallest(self, expr: str, n: int) -> str | None:
         return None
 
-    def pair(self, first: str, second: str) -> str | None:
-        return None
-
     def distinct_count(self, exprs: list[str]) -> str:
         if len(exprs) == 1:
             return f"count(DISTINCT {exprs[0]})"

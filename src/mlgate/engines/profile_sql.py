@@ -31,9 +31,6 @@ if TYPE_CHECKING:
     from mlgate.data.suite import ColumnRules, Suite
 
 _LISTED = 1000  # repeated key values listed in a query, beyond which a subquery finds them
-#: Offending rows (and values) a check keeps in the scan (DuckDB): with no more than these, its
-#: examples and value counts need no other query.
-FIRST_ROWS = 1000
 NARROW_CELLS = 5_000_000  # rows x columns of a key's repeated rows copied to search them apart
 NUMERIC = ("integer", "float")
 
@@ -174,7 +171,6 @@ class SqlProfiler:
         aliases: dict[str, str] = {}
         checks: dict[str, tuple[str, str]] = {}  # key -> (offending predicate, its count)
         with_nulls: dict[str, tuple[str, str]] = {}  # the same when the column has nulls
-        heaps: dict[str, str] = {}  # key -> the first offending rows and values (`_first_rows`)
         if kind in NUMERIC or kind == "datetime":
             aliases["min"] = scan.add(f"min({self.where(x, ok)})")
             aliases["max"] = scan.add(f"max({self.where(x, ok)})")
@@ -189,10 +185,6 @@ class SqlProfiler:
                 checks[key] = counts
                 if nulled is not None:  # which one applies is known after the scan
                     with_nulls[key] = (nulled, scan.add(self.d.count_where(f"{ok} AND {nulled}")))
-                elif kind != "datetime":
-                    first = self._first_rows(f"{ok} AND {bad}", x, scan)
-                    if first is not None:
-                        heaps[key] = first
             if rules.unique:
                 self._beyond_doubles_count(name, scan)
                 distinct = self._distinct(name, scan)
@@ -222,10 +214,7 @@ class SqlProfiler:
                 v = cp.checks.setdefault(key, Violation())
                 v.denominator = cp.count
                 v.count = int(row[alias])
-                heap = None if cp.nulls and key in with_nulls else heaps.get(key)
-                if 0 < v.count <= FIRST_ROWS and heap is not None:  # every offending row is in it
-                    self._heap_examples(v, cp, row[heap])
-                elif v.count:
+                if v.count:
                     self._examples(v, name, bad)
             if rules is not None and rules.unique:
                 v = cp.checks.setdefault("unique", Violation())
@@ -343,31 +332,6 @@ class SqlProfiler:
             cp.checks.setdefault(
                 "pattern", Violation()
             ).problem = f"`pattern` needs text; the column holds {cp.kind} values"
-
-    def _first_rows(self, condition: str, value: str, scan: Aggregates) -> str | None:
-        """The alias of an aggregate listing the first `FIRST_ROWS` rows where `condition`
-        holds with their `value`, on an engine that keeps them in bounded memory (DuckDB) and
-        a relation whose scan has its row positions; else None."""
-        rel = self.rel
-        if not self.limit or not FIRST_ROWS or rel.row is None or rel.rows_sql != rel.from_sql:
-            return None
-        pair = self.d.pair(self.x(rel.row), value)
-        listed = self.d.smallest(f"(CASE WHEN {condition} THEN {pair} END)", FIRST_ROWS)
-        return None if pair is None or listed is None else scan.add(listed)
-
-    def _heap_examples(self, v: Violation, cp: ColumnProfile, pairs: Any) -> None:
-        """A column check's examples and value counts from all its offending rows and values
-        (`_first_rows`), as `examples_sql` gives them."""
-        from mlgate.engines.examples_sql import top_values
-
-        rows = [int(p["r"]) for p in pairs]
-        as_float = self.rel.types[cp.name].kind == "integer" and cp.nulls > 0
-        values = [float(p["v"]) if as_float else p["v"] for p in pairs]  # as pandas holds it
-        v.examples = [
-            {"row": r, "value": val}
-            for r, val in zip(rows[: self.limit], values[: self.limit], strict=True)
-        ]
-        v.values = top_values(values)
 
     def _null_examples(self, cp: ColumnProfile) -> None:
         """A column's first rows with a missing value (fetched with the other examples)."""

@@ -139,10 +139,6 @@ class Dialect:
         None when the engine has none."""
         return f"min({expr}, {n})"
 
-    def pair(self, first: str, second: str) -> str | None:
-        """A value ordered by `first`, holding `second` (for `smallest`); None: no such type."""
-        return f"{{'r': {first}, 'v': {second}}}"
-
     def literal(self, value: Any) -> str:
         if isinstance(value, str):
             return self.text(value)
