@@ -195,6 +195,18 @@ def test_allowed_integers_beyond_doubles_match_as_pandas_isin_reads_them(
         assert got["columns/b/allowed"].status == "passed"
 
 
+def test_allowed_with_an_integer_numpy_cannot_hold_compares_exactly(tmp_path: Path) -> None:
+    """With 2**64 in the list, numpy keeps it objects and nothing is rounded: -2**63 is not
+    -(2**63 - 1) (found by the property test below)."""
+    table = pa.table({"f": pa.array([0.0, 0.0, -(2.0**63)], pa.float64())})
+    spec = entry([], {"f": {"allowed": [-(2**63) + 1, 0.0, 2**64]}})
+    _, want = reference(table, spec)
+    assert want["columns/f/allowed"].status == "failed"
+    for got in duck_outcomes(table, spec, tmp_path):
+        assert got["columns/f/allowed"].status == "failed", got["columns/f/allowed"].message
+        assert got["columns/f/allowed"].message == want["columns/f/allowed"].message
+
+
 def test_sums_beyond_int64_neither_overflow_nor_wrap(tmp_path: Path) -> None:
     table = pa.table({"a": pa.array([I64[1]], pa.int64()), "b": pa.array([I64[1]], pa.int64())})
     spec = entry(["a + b > a", "a * b > 0", "-b - b < a"], {})

@@ -42,6 +42,10 @@ class Typed(NamedTuple):
     value: int | float | None = None  # a number known now
 
 
+#: The integers numpy holds in an int64 or uint64 array (others make a list of objects).
+_NUMPY_INTS = (-(2**63), 2**64 - 1)
+
+
 def in_list(
     d: Dialect,
     kind: str,
@@ -66,8 +70,9 @@ def in_list(
         as_isin
         and not any(isinstance(v, str) for v in items)
         and any(isinstance(v, float) for v in numbers)
-    ):
-        numbers = [_rounded(v) for v in numbers]
+        and all(_NUMPY_INTS[0] <= v <= _NUMPY_INTS[1] for v in numbers if isinstance(v, int))
+    ):  # numpy makes such a list float64; an integer no int64/uint64 holds keeps it objects
+        numbers = [float(v) for v in numbers]
     if kind == "integer" and not dtype.startswith("float"):
         lo, hi = int_bound(dtype)
         ints = {int(v) for v in numbers if _whole(v) and lo <= v <= hi}
@@ -78,14 +83,6 @@ def in_list(
         keep = [d.number(v) for v in sorted(doubles, key=repr)]
         target = d.double(f"CAST({expr} AS INTEGER)" if kind == "boolean" else expr)
     return f"{target} IN ({', '.join(keep)})" if keep else None
-
-
-def _rounded(v: int | float) -> int | float:
-    """A number as a float64 array holds it (an integer too large for one: as it is)."""
-    try:
-        return float(v)
-    except OverflowError:
-        return v
 
 
 def _whole(v: int | float) -> bool:
