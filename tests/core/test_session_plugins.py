@@ -116,8 +116,9 @@ def test_the_teams_tests_get_the_installed_plugins(project: Project, installed: 
         ("pytest.ini", "[pytest]\naddopts = --fake-opt=1\n"),
         ("pytest.ini", "[pytest]\nrequired_plugins = fakeplug\n"),
         ("conftest.py", "def pytest_fakeplug_custom():\n    pass\n"),
+        ("conftest.py", "def pytest_configure(config):\n    config.getoption('fake_opt')\n"),
     ],
-    ids=["addopts-option", "required_plugins", "conftest-hook"],
+    ids=["addopts-option", "required_plugins", "conftest-hook", "conftest-option"],
 )
 def test_a_project_whose_pytest_setup_needs_a_plugin_runs_as_before(
     project: Project, installed: Path, name: str, text: str
@@ -145,3 +146,13 @@ def test_a_plugins_ini_key_is_neither_a_warning_nor_an_error_in_the_gates_sessio
     assert "fake_key" not in out.out + out.err
     if not strict:
         assert sessions(installed) == []
+
+
+def test_pytest_addopts_naming_a_plugin_option_runs_as_before(
+    installed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--fake-opt=2")
+    code, report = run()
+    assert code == 0
+    assert report["counts"]["passed"] == 1
+    assert sessions(installed) == ["gate"]
