@@ -22,8 +22,10 @@ print("HEAVY=" + json.dumps(heavy))
 """
 
 
-def imported_heavy(*args: str, cwd: Path | None = None) -> list[str]:
-    code = PROBE.replace("json.loads(HEAVY)", repr(list(HEAVY)))
+def imported_heavy(
+    *args: str, cwd: Path | None = None, names: tuple[str, ...] = HEAVY
+) -> list[str]:
+    code = PROBE.replace("json.loads(HEAVY)", repr(list(names)))
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, check=False
     )
@@ -51,6 +53,16 @@ def test_a_pattern_is_checked_without_pandas(tmp_path: Path) -> None:
     heavy = imported_heavy("check-config", cwd=tmp_path)
     assert "pyarrow" in heavy  # the pattern was compiled
     assert "pandas" not in heavy
+
+
+def test_a_valid_config_is_validated_without_jsonschema(tmp_path: Path) -> None:
+    """jsonschema (35 ms to import) only explains what is wrong (`config/conforms.py`)."""
+    (tmp_path / "mlgate.yml").write_text(
+        "version: 1\ndatasets:\n  t: {path: t.csv}\ndata:\n  - dataset: t\n    rows: {min: 1}\n"
+    )
+    assert imported_heavy("check-config", cwd=tmp_path, names=("jsonschema",)) == []
+    (tmp_path / "mlgate.yml").write_text("version: 1\nbogus: 1\n")
+    assert imported_heavy("check-config", cwd=tmp_path, names=("jsonschema",)) == ["jsonschema"]
 
 
 def test_schema_imports_nothing_heavy() -> None:
