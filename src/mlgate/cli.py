@@ -143,9 +143,11 @@ def exit_now(code: int) -> NoReturn:
     Freeing the modules of pytest, pandas, pyarrow and DuckDB one object at a time takes
     0.1-0.2 s after a run, and nothing depends on it: the reports are written and closed; the
     exit handlers run first (temporary folders, logging) and the output is flushed. While a
-    thread that is not a daemon still runs, the usual exit waits for it instead."""
+    thread that is not a daemon still runs, or under a profiler or tracer (cProfile, coverage,
+    a debugger: they write their results after the program), the usual exit happens instead."""
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if any(t.is_alive() and not t.daemon for t in others):
+    busy = any(t.is_alive() and not t.daemon for t in others)
+    if busy or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
