@@ -1,5 +1,5 @@
 """`python -m mlgate` is the command line."""
 
-from mlgate.cli import main
+from mlgate.cli import command
 
-raise SystemExit(main())
+command()

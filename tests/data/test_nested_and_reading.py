@@ -125,6 +125,33 @@ def test_re2_full_match_agrees_with_python_on_plain_patterns(
     assert got == [re.fullmatch(pattern, v) is not None for v in values]
 
 
+def _refusal_on_a_value(pattern: str) -> str | None:
+    """The slow reference: RE2 compiling `pattern` as it matches a real value."""
+    import pyarrow.compute as pc
+
+    for form in (pattern, f"\\A(?:{pattern})\\z"):
+        try:
+            pc.match_substring_regex(pa.array(["abc"], pa.string()), form)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            return str(exc)
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=st.text(alphabet="ab(){}[]|*+?^$\\-=!<:PQ1,.", max_size=8))
+def test_a_pattern_is_refused_exactly_when_re2_cannot_compile_it(pattern: str) -> None:
+    """`pattern_problem` probes RE2 without a value (no pandas at load time): the same verdict
+    and reason as compiling it against a real value."""
+    from mlgate.data.regex import pattern_problem
+
+    reference = _refusal_on_a_value(pattern)
+    problem = pattern_problem(pattern)
+    assert (problem is None) == (reference is None)
+    if reference is not None:
+        reason = reference.removeprefix("Invalid regular expression: ").strip()
+        assert f": {reason}" in (problem or "")
+
+
 def test_a_catastrophic_pattern_runs_in_linear_time_or_is_refused(tmp_path: Path) -> None:
     """Issue 9 item 6: `^(?=(a+)+$)a*` hung the data check; RE2 cannot run it: config error."""
     from mlgate.data.regex import pattern_problem

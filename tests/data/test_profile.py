@@ -104,13 +104,13 @@ def test_a_suite_reads_and_profiles_its_dataset_once(tmp_path: Path, monkeypatch
     import mlgate.data.kinds as kinds
 
     calls = []
-    real = kinds.BACKEND.profile
+    real = kinds.pandas_backend().profile
 
     def counting(*a, **k):  # type: ignore[no-untyped-def]
         calls.append(a[1].dataset)
         return real(*a, **k)
 
-    monkeypatch.setattr(kinds.BACKEND, "profile", counting)
+    monkeypatch.setattr(kinds.pandas_backend(), "profile", counting)
     pd.DataFrame({"a": range(10), "b": list("abcdefghij")}).to_csv(tmp_path / "d.csv", index=False)
     (tmp_path / "mlgate.yml").write_text(
         "version: 1\ndatasets: {d: {path: d.csv, chunk_rows: 3}}\ndata:\n"

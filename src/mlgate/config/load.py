@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-from jsonschema import FormatChecker
 
 from mlgate.checks import CheckSpec
 from mlgate.config.model import (
@@ -23,7 +22,7 @@ from mlgate.config.yamlload import Document, load_document
 from mlgate.data.dataset_schema import source_problems
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
-from mlgate.paths import OutsideWorkspaceError, allowed_outside, check_inside, workspace_of
+from mlgate.paths import allowed_outside, check_inside, workspace_of
 from mlgate.runner.budget import timeout_problem
 
 
@@ -37,7 +36,7 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
     if not isinstance(doc.data, dict):
         raise ConfigError([doc.error((), "the configuration must be a mapping of keys")])
     workspace = None if allowed_outside() else workspace_of(path)
-    issues = schema_issues(doc, build_schema(), format_checker=_path_checker(path, workspace))
+    issues = schema_issues(doc, build_schema(), path_format=_path_format(path, workspace))
     if issues:
         raise ConfigError(issues)
     config = replace(_build(path, doc), workspace=workspace)
@@ -59,18 +58,16 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
     return replace(config, checks=tuple(checks))
 
 
-def _path_checker(path: Path, workspace: Path | None) -> FormatChecker:
+def _path_format(path: Path, workspace: Path | None) -> Callable[[Any], bool]:
     """Checks `format: path` values: inside `workspace` (any path when it is None)."""
-    checker = FormatChecker(formats=())
     root = path.parent
 
-    @checker.checks("path", raises=OutsideWorkspaceError)
-    def _inside(value: object) -> bool:
+    def inside(value: Any) -> bool:
         if workspace is not None and isinstance(value, str):
             check_inside(value, root, workspace)
         return True
 
-    return checker
+    return inside
 
 
 def _build(path: Path, doc: Document) -> Config:

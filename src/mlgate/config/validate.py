@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-
+from mlgate.config.conforms import Unsure, conforms
 from mlgate.config.schema_parts import NAME
 from mlgate.config.yamlload import Document, KeyPath, format_path
+from mlgate.paths import OutsideWorkspaceError
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 def schema_issues(
-    doc: Document, schema: dict[str, Any], *, format_checker: FormatChecker | None = None
+    doc: Document, schema: dict[str, Any], *, path_format: Callable[[Any], bool] | None = None
 ) -> list[str]:
     """Every schema violation as ``file:line:col: key.path: message``, in file order.
 
-    `format_checker` checks the `format`s it knows (`path`: inside the workspace)."""
-    validator = Draft202012Validator(schema, format_checker=format_checker)
+    `path_format` checks the values of `format: path` keys (inside the workspace): True, or it
+    raises `OutsideWorkspaceError`. A valid document is recognised without jsonschema."""
+    try:
+        formats = {"path": _refused_as_false(path_format)} if path_format else {}
+        if conforms(doc.data, schema, formats):
+            return []
+    except Unsure:
+        pass
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    if path_format is not None:
+        checker.checks("path", raises=OutsideWorkspaceError)(path_format)
+    validator = Draft202012Validator(schema, format_checker=checker)
     found: list[tuple[int, int, str]] = []
     seen: set[str] = set()
     for error in validator.iter_errors(doc.data):
@@ -29,6 +44,16 @@ def schema_issues(
                 seen.add(line)
                 found.append((loc.line, loc.column, line))
     return [line for _, _, line in sorted(found)]
+
+
+def _refused_as_false(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    def passes(value: Any) -> bool:
+        try:
+            return check(value)
+        except OutsideWorkspaceError:
+            return False
+
+    return passes
 
 
 def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath, str]]:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from mlgate.checks import CHECKS, CheckSpec, Outcome
 from mlgate.context import RunContext
 from mlgate.data import judge
 from mlgate.data.backend import Profile, Source, StatsBackend
-from mlgate.data.pandas_backend import ChunkSource, FrameSource, PandasBackend
 from mlgate.data.suite import Suite
 from mlgate.datasets import dataset_named
 from mlgate.errors import CheckError
 
-BACKEND: StatsBackend = PandasBackend()
+
+@cache
+def pandas_backend() -> StatsBackend:
+    """The reference backend, for what no engine computes (pandas is imported only then)."""
+    from mlgate.data.pandas_backend import PandasBackend
+
+    return PandasBackend()
 
 
 def source_for(name: str, ctx: RunContext) -> Source:
     """The named dataset: streamed when it sets `chunk_rows`, else read whole (and shared)."""
+    from mlgate.data.pandas_backend import ChunkSource, FrameSource
+
     spec = ctx.config.datasets.get(name)
     if spec is None:
         raise CheckError(f"dataset {name!r} is not declared under `datasets:`")
@@ -50,7 +58,9 @@ def suite_profile(spec: CheckSpec, ctx: RunContext) -> Profile:
         pushed = profile_suite(suite, suite.dataset, ctx, columns)
         if pushed is not None:
             return pushed
-        return BACKEND.profile(source_for(suite.dataset, ctx), suite, drift_columns=columns)
+        return pandas_backend().profile(
+            source_for(suite.dataset, ctx), suite, drift_columns=columns
+        )
 
     return ctx.memo(("data-profile", spec.group), compute)
 
@@ -67,7 +77,7 @@ def reference_profile(spec: CheckSpec, ctx: RunContext, columns: tuple[str, ...]
         pushed = profile_suite(ref_suite, name, ctx, columns)
         if pushed is not None:
             return pushed
-        return BACKEND.profile(source_for(name, ctx), ref_suite, drift_columns=columns)
+        return pandas_backend().profile(source_for(name, ctx), ref_suite, drift_columns=columns)
 
     return ctx.memo(("data-drift-reference", name, columns), compute)
 

@@ -30,12 +30,17 @@ def full_match_form(pattern: str) -> str:
 def pattern_problem(pattern: str) -> str | None:
     """Why RE2 cannot run `pattern` (a config error), or None."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    probe = pa.array([""], pa.string())
+    try:  # pyarrow.compute itself spends 30 ms writing the docstrings of every function
+        from pyarrow._compute import MatchSubstringOptions, call_function
+    except ImportError:  # pragma: no cover - pyarrow moved them
+        from pyarrow.compute import MatchSubstringOptions, call_function
+
+    # RE2 compiles the pattern on a missing value too; pa.array([...]) would import pandas
+    probe = pa.nulls(1, pa.string())
     for form in (pattern, full_match_form(pattern)):
         try:
-            pc.match_substring_regex(probe, form)
+            call_function("match_substring_regex", [probe], MatchSubstringOptions(form))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             reason = str(exc).removeprefix("Invalid regular expression: ").strip()
             what = next((v for k, v in _HINT.items() if reason.startswith(k)), None)

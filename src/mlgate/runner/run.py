@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from pluggy import PluginValidationError
 
 from mlgate import __version__
 from mlgate.checks import Outcome
@@ -187,15 +188,22 @@ def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
     if select:
         args += ["-k", select]
     check_select(select)
-    code, watch = pytest_main(args, plugin, _LeanSession())
+    lean = bool(_WITHOUT_PLUGINS)
+    code, watch = pytest_main(args + _WITHOUT_PLUGINS, plugin, _LeanSession(without_plugins=lean))
+    if lean and not watch.started and code in _FAILED_TO_START:
+        # the project's pytest set-up names a plugin (an option in `addopts`, a hook in a
+        # conftest, `required_plugins`): start as plain pytest would, with every plugin
+        code, watch = pytest_main(args, plugin, _LeanSession(without_plugins=False))
     if code == pytest.ExitCode.USAGE_ERROR and not watch.started:
         raise startup_error(config, startup_problem(watch.text()))
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+    if code in _FAILED_TO_START:
         raise UsageError(
             f"pytest could not run the gate (exit {int(code)}); check `pytest.args` and -k"
         )
     return int(code)
 
+
+_FAILED_TO_START = (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR)
 
 #: The declared checks need neither assertion rewriting (it would recompile every mlgate
 #: module the checks import, on each run where bytecode is not written, as in the action's
@@ -203,13 +211,35 @@ def _run_checks(config: Config, plugin: GatePlugin, select: str | None) -> int:
 #: the team's tests run in their own session, with both.
 _LEAN_SESSION = ["--assert=plain", "-p", "no:unraisableexception"]
 
+#: Nor the third-party plugins installed beside mlgate (importing them costs start-up time, and
+#: some change how items run): the team's tests, in their own session, get them all. The ini
+#: keys of those plugins are then unknown here, which is not this session's concern (no warning,
+#: and no error under `strict`). pytest < 8.4 has no such option.
+_WITHOUT_PLUGINS = (
+    [
+        "--disable-plugin-autoload",
+        *("-W", "ignore::pytest.PytestConfigWarning", "-o", "strict_config=false"),
+    ]
+    if pytest.version_tuple >= (8, 4)
+    else []
+)
+
 
 class _LeanSession:
     """Keeps plugins that only serve the team's tests from costing the gate's session time."""
 
+    def __init__(self, *, without_plugins: bool) -> None:
+        self.without_plugins = without_plugins
+
+    @pytest.hookimpl(tryfirst=True)  # before `RunWatch` lets pytest's output through
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        # Hypothesis's plugin imports all of Hypothesis (0.1-0.2 s) for its end-of-run summary
         manager = session.config.pluginmanager
+        if self.without_plugins:
+            try:  # a conftest implements a hook only a plugin defines (pytest-html's)
+                manager.check_pending()
+            except PluginValidationError as exc:
+                raise pytest.UsageError(str(exc)) from exc  # not started: again, with plugins
+        # Hypothesis's plugin imports all of Hypothesis (0.1-0.2 s) for its end-of-run summary
         plugin = manager.get_plugin("hypothesispytest")
         if plugin is not None:
             manager.unregister(plugin)

@@ -29,7 +29,7 @@ def _judge_suite(
 
     from mlgate.config.validate import _explain  # the gate's messages, did-you-mean included
     from mlgate.config.yamlload import format_path
-    from mlgate.data.kinds import BACKEND, drift_columns
+    from mlgate.data.kinds import drift_columns, pandas_backend
     from mlgate.data.pandas_backend import FrameSource
     from mlgate.data.plan import declare
     from mlgate.data.schema import SUITE
@@ -44,11 +44,12 @@ def _judge_suite(
         raise ValueError("invalid data checks: " + "; ".join(dict.fromkeys(found)))
     suite = build_suite(entry, "frame", max_examples)
     cols = drift_columns(suite)
-    profile = BACKEND.profile(FrameSource("frame", frame), suite, drift_columns=cols)
+    backend = pandas_backend()
+    profile = backend.profile(FrameSource("frame", frame), suite, drift_columns=cols)
     ref_profile = None
     if reference is not None:
         ref_suite = Suite(name="reference", dataset="reference")
-        ref_profile = BACKEND.profile(
+        ref_profile = backend.profile(
             FrameSource("reference", reference), ref_suite, drift_columns=cols
         )
     out: list[tuple[str, Outcome]] = []
