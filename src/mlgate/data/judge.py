@@ -45,7 +45,7 @@ def n_rows(n: int) -> str:
 
 
 def fmt(value: Any) -> str:
-    if isinstance(value, float):
+    if isinstance(value, (float, np.floating)):  # a float32 as a float64
         return f"{value:,.6g}"
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return f"{int(value):,}"

@@ -9,7 +9,6 @@ quantile or numeric drift check.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import operator
 from collections import Counter
@@ -21,6 +20,7 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
+from mlgate.data.bounds import bound_value
 from mlgate.data.exact import compare
 from mlgate.data.expr import ParsedRule, RuleSyntaxError, evaluate, parse_rule
 from mlgate.data.regex import full_matches
@@ -226,37 +226,6 @@ def numbers(s: pd.Series, kind: str) -> np.ndarray:
         return np.asarray(values, dtype=object)  # Python ints beyond 64 bits
 
 
-def today_end() -> pd.Timestamp:
-    """The last instant of today (UTC date), so `max: today` admits every time of today."""
-    day = dt.datetime.now(dt.UTC).date()
-    return pd.Timestamp(day) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-
-
-def bound_value(value: Any, kind: str, series: pd.Series) -> tuple[Any, str | None]:
-    """A YAML bound as a value comparable with the column, or a reason it is not."""
-    if kind == "datetime":
-        if not isinstance(value, str):
-            return None, f"bound {value!r} is a number but the column holds dates"
-        tz = getattr(series.dtype, "tz", None)
-        if value == "today":
-            ts = today_end()
-            return (ts.tz_localize("UTC").tz_convert(tz) if tz is not None else ts), None
-        try:
-            ts = pd.Timestamp(value)
-        except ValueError:
-            return None, f"bound {value!r} is not a date/time (e.g. 2024-01-31 or today)"
-        if tz is not None and ts.tzinfo is None:  # a date in the column's own zone, as pandas
-            ts = ts.tz_localize(tz)
-        elif tz is None and ts.tzinfo is not None:  # zone-less dates are taken as UTC
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return ts, None
-    if kind in NUMERIC:
-        if isinstance(value, (str, bool)):
-            return None, f"bound {value!r} is not a number but the column holds numbers"
-        return value, None
-    return None, f"`min`/`max` need numbers or dates; the column holds {kind} values"
-
-
 class _Builder:
     def __init__(self, source: Source, suite: Suite, drift_columns: Sequence[str] | None) -> None:
         self.source = _Flat(source)
@@ -460,7 +429,7 @@ class _Builder:
             if bound is None:
                 continue
             v = cp.checks.setdefault(key, Violation())
-            value, problem = bound_value(bound, kind, s)
+            value, problem = bound_value(bound, kind, getattr(s.dtype, "tz", None))
             if problem:
                 v.problem = v.problem or problem
                 continue

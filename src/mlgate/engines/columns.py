@@ -8,6 +8,8 @@ applies that.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,11 +44,11 @@ def arrow_columns(schema: pa.Schema) -> dict[str, SqlColumn]:
     """Columns of an Arrow schema whose values the SQL engines handle exactly (others absent)."""
     import pyarrow as pa
 
-    frame = schema.empty_table().to_pandas(date_as_object=False)
+    names = pandas_dtypes(schema)
     out: dict[str, SqlColumn] = {}
     for field in schema:
         t = field.type
-        dtype = str(frame[field.name].dtype) if field.name in frame else str(t)
+        dtype = names.get(field.name, str(t))
         if pa.types.is_boolean(t):
             out[field.name] = SqlColumn(field.name, "boolean", dtype)
         elif pa.types.is_integer(t):
@@ -62,3 +64,52 @@ def arrow_columns(schema: pa.Schema) -> dict[str, SqlColumn]:
         elif pa.types.is_dictionary(t) and pa.types.is_string(t.value_type):
             out[field.name] = SqlColumn(field.name, "category", "category")
     return out
+
+
+def pandas_dtypes(schema: pa.Schema) -> dict[str, str]:
+    """The dtype name pandas gives each column of `schema` (`to_pandas`); written out for
+    pandas 3 without importing pandas, except zoned timestamps (pandas names their zone)."""
+    import pyarrow as pa
+
+    known = pandas_major() >= 3 and not any(
+        pa.types.is_timestamp(f.type) and f.type.tz is not None for f in schema
+    )
+    if not known:
+        frame = schema.empty_table().to_pandas(date_as_object=False)
+        return {str(c): str(frame[c].dtype) for c in frame.columns}
+    out: dict[str, str] = {}
+    for field in schema:
+        name = _pandas3_dtype(field.type)
+        if name is not None:
+            out[field.name] = name
+    return out
+
+
+def _pandas3_dtype(t: pa.DataType) -> str | None:
+    import pyarrow as pa
+
+    if pa.types.is_boolean(t) or pa.types.is_integer(t):
+        return str(t)  # bool, int8 … uint64
+    if pa.types.is_float32(t):
+        return "float32"
+    if pa.types.is_float64(t):
+        return "float64"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "str"
+    if pa.types.is_timestamp(t):
+        return f"datetime64[{t.unit}]"
+    if pa.types.is_date(t):
+        return "datetime64[ms]"
+    if pa.types.is_dictionary(t) and pa.types.is_string(t.value_type):
+        return "category"
+    return None  # a type the engines do not read
+
+
+@functools.cache
+def pandas_major() -> int:
+    """The installed pandas' major version, read from its metadata (pandas is not imported)."""
+    try:
+        head = importlib.metadata.version("pandas").split(".", 1)[0]
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a dependency
+        return 0
+    return int(head) if head.isdigit() else 0

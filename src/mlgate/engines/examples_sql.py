@@ -11,14 +11,13 @@ own queries, with a `LIMIT` and a grouping in the engine. Both give the same exa
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from mlgate.engines.profile_sql import SqlProfiler
+    from mlgate.engines.rows import Rows
 
 #: Offending rows (all failed checks together) fetched in one query; beyond, a check by itself.
 BATCH_ROWS = 20_000
@@ -76,7 +75,8 @@ def _single(prof: SqlProfiler, w: Wanted) -> None:
             like={f"c{i}": c for i, c in enumerate(w.shown)},
         )
         shown_as = {f"c{i}": c for i, c in enumerate(w.shown)}
-        w.rows_done(_row_numbers(df["r__"]), _records(df, shown_as))
+        picked = range(len(df))
+        w.rows_done(_row_numbers(df["r__"]), _records(df, picked, shown_as))
     if w.top is not None and w.top_done is not None:
         first = f"min({x(rel.row)})" if rel.row else "0"
         key = prof.key(w.top)
@@ -85,7 +85,7 @@ def _single(prof: SqlProfiler, w: Wanted) -> None:
             f"WHERE {w.where} GROUP BY {key} ORDER BY n DESC, f LIMIT {TOP_VALUES}",
             like={"v": w.top},
         )
-        w.top_done(Counter(dict(zip(top["v"].tolist(), (int(n) for n in top["n"]), strict=True))))
+        w.top_done(Counter(dict(zip(top["v"], (int(n) for n in top["n"]), strict=True))))
 
 
 def _batch(prof: SqlProfiler, wanted: list[Wanted]) -> None:
@@ -104,13 +104,14 @@ def _batch(prof: SqlProfiler, wanted: list[Wanted]) -> None:
         like={a: c for c, a in alias.items()},
     )
     for i, w in enumerate(wanted):
-        part = df[df[f"b{i}"].astype(bool)]
+        part = [j for j, flag in enumerate(df[f"b{i}"]) if flag]
         if _needs_rows(prof, w):
-            first = part.head(prof.limit)
-            shown_as = {alias[c]: c for c in w.shown}
-            w.rows_done(_row_numbers(first["r__"]), _records(first, shown_as))
+            first = part[: prof.limit]
+            rows = [df["r__"][j] for j in first]
+            w.rows_done(_row_numbers(rows), _records(df, first, {alias[c]: c for c in w.shown}))
         if w.top is not None and w.top_done is not None:
-            w.top_done(_top_values(part[alias[w.top]].tolist()))
+            values = df[alias[w.top]]
+            w.top_done(_top_values([values[j] for j in part]))
 
 
 def _top_values(values: list[Any]) -> Counter[Any]:
@@ -123,13 +124,10 @@ def _top_values(values: list[Any]) -> Counter[Any]:
     return Counter(dict(ranked[:TOP_VALUES]))
 
 
-def _row_numbers(rows: pd.Series) -> list[int | None]:
+def _row_numbers(rows: list[Any]) -> list[int | None]:
     return [int(r) if r is not None and r == r else None for r in rows]
 
 
-def _records(df: pd.DataFrame, shown_as: dict[str, str]) -> list[dict[str, Any]]:
-    """Each row's shown columns (`shown_as`: their aliases in `df` -> their names)."""
-    if not shown_as:
-        return [{} for _ in range(len(df))]
-    picked = df[list(shown_as)].rename(columns=shown_as)
-    return picked.to_dict("records")  # type: ignore[no-any-return]
+def _records(df: Rows, picked: Sequence[int], shown_as: dict[str, str]) -> list[dict[str, Any]]:
+    """The shown columns of the `picked` rows (`shown_as`: their aliases in `df` -> names)."""
+    return [{name: df[alias][j] for alias, name in shown_as.items()} for j in picked]

@@ -18,16 +18,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlgate.data.backend import ColumnProfile, Profile, Violation, missing_column
+from mlgate.data.bounds import bound_value
 from mlgate.data.expr import RuleSyntaxError, parse_rule
 from mlgate.engines.columns import SqlColumn, UnsupportedError
 from mlgate.engines.exact_sql import FLOAT_EXACT, double_vs_int, int_bound, int_vs_number
 from mlgate.engines.examples_sql import Wanted, fetch
+from mlgate.engines.rows import Rows, read_rows
 from mlgate.engines.rules_sql import compile_rule, in_list
 from mlgate.engines.sql import Aggregates, Relation, steady
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from mlgate.data.suite import ColumnRules, Suite
 
 _LISTED = 1000  # repeated key values listed in a query, beyond which a subquery finds them
@@ -91,21 +91,20 @@ class SqlProfiler:
             return f"(CASE WHEN {self.d.isnan(x)} THEN NULL ELSE {x} END)"
         return x
 
-    def frame(self, sql: str, like: dict[str, str] | None = None) -> pd.DataFrame:
-        """A query's result as pandas holds it (zoned timestamps in their column's zone; `like`
-        names the column a result column shows)."""
-        from mlgate.datasets import to_pandas
-
-        df = to_pandas(self.rel.query(sql))
+    def frame(self, sql: str, like: dict[str, str] | None = None) -> Rows:
+        """A query's result as pandas holds its values (zoned timestamps in their column's
+        zone; `like` names the column a result column shows)."""
+        rows = read_rows(self.rel.query(sql))
         for name, source in (like or {}).items():
             sc = self.rel.types.get(source)
-            if sc is None or name not in df.columns:
+            if sc is None or name not in rows.columns:
                 continue
-            if sc.tz and getattr(df[name].dtype, "tz", None) is not None:
-                df[name] = df[name].dt.tz_convert(sc.tz)
+            values = rows.columns[name]
+            if sc.tz:
+                rows.columns[name] = [_in_zone(v, sc.tz) for v in values]
             elif sc.kind == "integer" and self._null_count(source):  # float64 in pandas
-                df[name] = df[name].astype("float64")
-        return df
+                rows.columns[name] = [math.nan if v is None else float(v) for v in values]
+        return rows
 
     def order(self) -> str:
         return f" ORDER BY {self.x(self.rel.row)}" if self.rel.row else ""
@@ -131,7 +130,7 @@ class SqlProfiler:
         rules = self._rule_aggregates(scan)
         # column by column: a row of the frame would upcast integers beyond 2**53 to floats
         df = self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}")
-        row = {c: df[c].iloc[0] for c in df.columns}
+        row = df.first()
         p.rows = int(row[total])
         self.nulls.update({n: int(row[a]) for n, a in null_alias.items()})
         for name, alias in self.beyond.items():
@@ -171,7 +170,8 @@ class SqlProfiler:
         aliases: dict[str, str] = {}
         checks: dict[str, tuple[str, str]] = {}  # key -> (offending predicate, its count)
         with_nulls: dict[str, tuple[str, str]] = {}  # the same when the column has nulls
-        if kind in NUMERIC or kind == "datetime":
+        bounded = rules is not None and (rules.min is not None or rules.max is not None)
+        if bounded and (kind in NUMERIC or kind == "datetime"):  # what a bound's check shows
             aliases["min"] = scan.add(f"min({self.where(x, ok)})")
             aliases["max"] = scan.add(f"max({self.where(x, ok)})")
         if kind == "float":
@@ -271,14 +271,12 @@ class SqlProfiler:
         """The offending-value predicate of each min/max/allowed/pattern check that applies,
         and (third) another one for an integer column that has missing values, where it
         differs: pandas then holds the column as float64, rounding beyond 2**53."""
-        from mlgate.data.pandas_backend import bound_value
-
         x = self.x(name)
         out: dict[str, tuple[str, str, str | None]] = {}
         for key, bound in (("min", rules.min), ("max", rules.max)):
             if bound is None:
                 continue
-            value, problem = bound_value(bound, kind, _empty_series(sc))
+            value, problem = bound_value(bound, kind, sc.tz)
             if problem:
                 continue
             op = "<" if key == "min" else ">"
@@ -320,12 +318,10 @@ class SqlProfiler:
         return f"({number} {op} {self.d.number(float(value))})"
 
     def _check_problems(self, cp: ColumnProfile, rules: ColumnRules) -> None:
-        from mlgate.data.pandas_backend import bound_value
-
         sc = self.rel.types[cp.name]
         for key, bound in (("min", rules.min), ("max", rules.max)):
             if bound is not None:
-                _, problem = bound_value(bound, cp.kind, _empty_series(sc))
+                _, problem = bound_value(bound, cp.kind, sc.tz)
                 if problem:
                     cp.checks.setdefault(key, Violation()).problem = problem
         if rules.pattern is not None and cp.kind not in ("string", "category"):
@@ -431,16 +427,17 @@ class SqlProfiler:
         keys = ", ".join(self.key(c) for c in cols)
         ok = " AND ".join(self.present(c) for c in cols) if label else "TRUE"
         ok, among = f"{ok} AND {within}", self._among(within)
-        shown = "".join(f", {self.x(c)} AS {self.x('v_' + c)}" for c in cols)
+        valued = cols if label else []  # a duplicated row is shown by its row numbers
+        shown = "".join(f", {self.x(c)} AS {self.x('v_' + c)}" for c in valued)
         if self.limit:
-            picked = "".join(", " + self.x("v_" + c) for c in cols)
+            picked = "".join(", " + self.x("v_" + c) for c in valued)
             df = self.frame(
                 f"SELECT r, f{picked} FROM ("
                 f"SELECT {r} AS r, min({r}) OVER (PARTITION BY {keys}) AS f{shown} "
                 f"FROM {among} WHERE {ok}) AS t WHERE r > f ORDER BY r LIMIT {self.limit}",
-                like={"v_" + c: c for c in cols},
+                like={"v_" + c: c for c in valued},
             )
-            for rec in df.to_dict("records"):
+            for rec in df.records():
                 example: dict[str, Any] = {"row": int(rec["r"]), "same as row": int(rec["f"])}
                 if label:
                     example.update({c: rec["v_" + c] for c in cols})
@@ -455,7 +452,7 @@ class SqlProfiler:
                 like={c: c for c in cols},
             )
             counts: Counter[Any] = Counter()
-            for rec in top.to_dict("records"):
+            for rec in top.records():
                 value = rec[cols[0]] if len(cols) == 1 else tuple(rec[c] for c in cols)
                 counts[value] = int(rec["n__"])
             v.values = counts
@@ -476,7 +473,7 @@ class SqlProfiler:
             df = self.frame(
                 f"SELECT {x} AS v, count(*) AS n FROM {rel.from_sql} WHERE {ok} GROUP BY {x}"
             )
-            for value, n in zip(df["v"].tolist(), df["n"].tolist(), strict=True):
+            for value, n in zip(df["v"], df["n"], strict=True):
                 cp.counts[value] += int(n)
             if not cp.counts:
                 cp.values.append(np.zeros(0))
@@ -540,7 +537,7 @@ class SqlProfiler:
             f"SELECT coalesce(sum(n) - count(*), 0) AS d FROM (SELECT count(*) AS n FROM "
             f"{self._among(within)} WHERE {within} GROUP BY {keys}) AS t"
         )
-        v.count = int(df["d"].iloc[0])
+        v.count = int(df["d"][0])
         if v.count:
             self._repeat_examples(v, subset, label=False, within=within)
 
@@ -642,7 +639,7 @@ class SqlProfiler:
             df = self.frame(
                 f"SELECT count(*) AS n FROM {self.rel.from_sql} WHERE {self.missing(name)}"
             )
-            self.nulls[name] = int(df["n"].iloc[0])
+            self.nulls[name] = int(df["n"][0])
         return self.nulls[name]
 
 
@@ -667,9 +664,6 @@ def _scalar(value: Any, sc: SqlColumn) -> Any:
     return value
 
 
-def _empty_series(sc: SqlColumn) -> pd.Series:
-    import pandas as pd
-
-    if sc.tz:
-        return pd.Series([], dtype=f"datetime64[ns, {sc.tz}]")
-    return pd.Series([], dtype=object)
+def _in_zone(value: Any, tz: str) -> Any:
+    """A zoned timestamp in zone `tz` (missing values as they are)."""
+    return value.tz_convert(tz) if getattr(value, "tzinfo", None) is not None else value
