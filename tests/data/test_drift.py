@@ -96,3 +96,25 @@ def test_assert_no_drift_passes_skips_and_fails_like_the_gate() -> None:
     text = str(err.value)
     assert text.startswith("1 data check failed:\n  drift/x: psi score ")
     assert "(drift if above 0.1) · reference 5,000 rows · current 5,000 rows · moved most:" in text
+
+
+def test_a_wasserstein_distance_between_equal_infinities_errors_instead_of_passing() -> None:
+    from mlgate.testing.data import _judge_suite
+
+    values = np.append(rng.normal(0, 1, 500), [np.inf, np.inf])
+    ref, cur = pd.DataFrame({"x": values}), pd.DataFrame({"x": values[::-1].copy()})
+    assert np.isnan(wasserstein_distance(ref["x"], cur["x"]))  # scipy: inf - inf
+    entry = {
+        "dataset": "frame",
+        "drift": {"reference": "reference", "columns": ["x"], "method": "wasserstein"},
+    }
+    [(cid, outcome)] = _judge_suite(entry, cur, ref)
+    assert (cid, outcome.status) == ("drift/x", "error")
+    assert outcome.message == (
+        "the wasserstein score is undefined: both datasets hold the same infinity, and a "
+        "distance between infinities has no value (inf - inf); drop the infinite values or "
+        "use `method: psi` or `ks`"
+    )
+    one_side = pd.DataFrame({"x": np.append(rng.normal(0, 1, 500), [np.inf])})
+    [(_, outcome)] = _judge_suite(entry, one_side, ref.iloc[:500])
+    assert outcome.status == "failed"  # an infinity on one side only is an infinite distance

@@ -156,6 +156,7 @@ def test_a_failing_query_gives_sparks_message_and_the_sql_line(
             "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with "
             "name `nope` cannot be resolved."
         ), c["message"]
+        assert c["message"].endswith("; line 1 pos 7;")  # the user's line, not the wrapper's
         assert "\n" not in c["message"]
 
 

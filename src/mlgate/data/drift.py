@@ -285,6 +285,9 @@ def sample_drift(
 
 
 def _wasserstein_score(dist: float, std: float) -> float:
+    """The distance in reference standard deviations (NaN stays NaN: the check errors)."""
+    if dist != dist:
+        return dist
     return dist / std if std > 0 else (0.0 if dist == 0 else float("inf"))
 
 

@@ -7,6 +7,7 @@ count), the first offending rows and the most frequent offending values.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -516,14 +517,15 @@ def _drift_result(
         )
     numeric = {"integer", "float", "datetime"}
     if cur.kind in numeric and ref.kind in numeric:
-        result = sample_drift(
-            drift_sample(ref),
-            drift_sample(cur),
-            d.method,
-            d.threshold,
-            d.bins,
-            dates="datetime" in (cur.kind, ref.kind),
-        )
+        with np.errstate(invalid="ignore"):  # infinities are compared as such (inf - inf)
+            result = sample_drift(
+                drift_sample(ref),
+                drift_sample(cur),
+                d.method,
+                d.threshold,
+                d.bins,
+                dates="datetime" in (cur.kind, ref.kind),
+            )
     elif (
         cur.kind in numeric
         or ref.kind in numeric
@@ -557,6 +559,17 @@ def _drift_outcome(
     assert suite.drift is not None
     correction = suite.drift.correction
     judged = result.score if adjusted is None else adjusted
+    if math.isnan(judged):
+        why = (
+            "both datasets hold the same infinity, and a distance between infinities has no "
+            "value (inf - inf); drop the infinite values or use `method: psi` or `ks`"
+            if result.method == "wasserstein"
+            else "the values give no number (NaN)"
+        )
+        return Outcome.error(
+            f"the {result.method} {result.direction} is undefined: {why}",
+            details={"method": result.method, "score": None, "threshold": result.threshold},
+        )
     p_method = result.direction == "p-value"
     drifted = judged < result.threshold if p_method else judged > result.threshold
     direction = "below" if p_method else "above"

@@ -403,8 +403,9 @@ class _Builder:
 
     def _moments(self, cp: ColumnProfile, arr: np.ndarray) -> None:
         n_b = len(arr)
-        mean_b = float(arr.mean())
-        m2_b = float(((arr - mean_b) ** 2).sum())
+        with np.errstate(invalid="ignore"):  # infinities give NaN moments, as numpy's own
+            mean_b = float(arr.mean())
+            m2_b = float(((arr - mean_b) ** 2).sum())
         n_a = cp.moments
         n = n_a + n_b
         delta = mean_b - cp.mean

@@ -305,6 +305,7 @@ class SparkRelation:
         self.name = name
         self.spark = spark
         self.where = origin or f"dataset {name!r}"
+        self.wrapped = sql is not None  # positions in Spark's messages count `_as_query`'s line
         view = f"mlgate_{abs(hash(name))}"
         what = "Spark cannot run the query" if sql is not None else "Spark cannot read it"
         if table is not None and sql is None:
@@ -330,7 +331,12 @@ class SparkRelation:
         try:
             return fn()
         except Exception as exc:
-            raise CheckError(f"{self.where}: {what}: {_one_line(exc)}") from None
+            reason = _one_line(exc)
+            if self.wrapped:  # "line 2 pos 7" of the wrapped query is line 1 of the user's
+                reason = re.sub(
+                    r"\bline (\d+) pos\b", lambda m: f"line {int(m[1]) - 1} pos", reason
+                )
+            raise CheckError(f"{self.where}: {what}: {reason}") from None
 
     def _table(self, table: str) -> Any:
         try:
