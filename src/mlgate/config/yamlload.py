@@ -72,8 +72,10 @@ def format_path(path: KeyPath) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false are booleans, so `allowed: [yes, no]`
-    or `[Y, N, on, off]` stay the text the user wrote. Nesting is capped at `MAX_DEPTH`."""
+    """SafeLoader with YAML 1.2 booleans and floats: only true/false are booleans, so
+    `allowed: [yes, no]` or `[Y, N, on, off]` stay the text the user wrote, and `1e-3`, `1E6`
+    or `2.5e10` are numbers (YAML 1.1 wants a dot and a signed exponent: `1.0e-3`). Nesting is
+    capped at `MAX_DEPTH`."""
 
     _depth = 0
 
@@ -95,6 +97,11 @@ _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
+)
+_Loader.add_implicit_resolver(  # after YAML 1.1's float and int: only what they leave as text
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
 )
 
 
