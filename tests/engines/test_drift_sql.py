@@ -226,7 +226,10 @@ def test_spark_drift_equals_pandas(
         SparkRelation("ref", spark_session, [str(folder / "ref.parquet")], "parquet", None),
         SparkRelation("cur", spark_session, [str(folder / "cur.parquet")], "parquet", None),
     )
-    compare([(ref, cur)], [rels], method, bins, data.draw(st.booleans()))
+    # windows in ranges of 1 or 3 rows (as a cluster runs them), or over all rows at once
+    range_rows = data.draw(st.sampled_from([1, 3, 10**9]))
+    with mock.patch("mlgate.engines.windows_sql.RANGE_ROWS", range_rows):
+        compare([(ref, cur)], [rels], method, bins, data.draw(st.booleans()))
 
 
 def many_bins_pair() -> tuple[pa.Table, pa.Table]:
@@ -285,3 +288,12 @@ def test_a_thousand_bins_on_spark(
     )
     for method in ("psi", "wasserstein"):
         assert compare([(ref, cur)], [rels], method, 1000) == 1
+    query = SparkRelation.query
+    with (
+        mock.patch("mlgate.engines.windows_sql.RANGE_ROWS", 500),  # 14 ranges
+        mock.patch.object(SparkRelation, "query", autospec=True, side_effect=query) as spy,
+    ):
+        for method, grouped in (("ks", False), ("wasserstein", True)):
+            assert compare([(ref, cur)], [rels], method, 1000, grouped) == 1
+    ranged = [c.args[1] for c in spy.call_args_list if "PARTITION BY mlgate_r" in c.args[1]]
+    assert len(ranged) >= 3  # the joint query of each plan, and order statistics

@@ -20,6 +20,7 @@ import numpy as np
 
 from mlgate.data.drift import Sketch, sketch_ranks
 from mlgate.engines.sql import steady
+from mlgate.engines.windows_sql import bin_of, ranges, windowed
 
 if TYPE_CHECKING:
     from mlgate.data.drift import Joint, Sample
@@ -105,16 +106,14 @@ class SqlSample:
         if not len(ranks):
             return {}
         listed = ", ".join(str(int(r)) for r in ranks)
-        extra = (
-            ", rank() OVER (ORDER BY v) - 1 AS below, count(*) OVER (ORDER BY v RANGE BETWEEN "
-            "UNBOUNDED PRECEDING AND CURRENT ROW) AS upto"
-            if with_counts
-            else ""
+        want = {"k1": "row_number"} | ({"b1": "rank", "upto": "upto"} if with_counts else {})
+        rows = windowed(
+            self.d, self.values_sql, "v", want, ranges(self.rel, self.values_sql, self.n)
         )
         table = self.rel.query(
-            f"SELECT k, v{', below, upto' if with_counts else ''} FROM ("
-            f"SELECT v, row_number() OVER (ORDER BY v) - 1 AS k{extra} "
-            f"FROM ({self.values_sql}) AS s) AS r WHERE k IN ({listed})"
+            f"SELECT k, v{', below, upto' if with_counts else ''} FROM (SELECT v, k1 - 1 AS k"
+            f"{', b1 - 1 AS below, upto' if with_counts else ''} FROM ({rows}) AS w) AS r "
+            f"WHERE k IN ({listed})"
         )
         rows = table.to_pydict()
         out: dict[int, tuple[float, int, int]] = {}
@@ -127,7 +126,7 @@ class SqlSample:
     def bin_counts(self, edges: np.ndarray) -> np.ndarray:
         cuts = [float(e) for e in edges if not np.isnan(e)]
         table = self.rel.query(
-            f"SELECT b, count(*) AS n FROM (SELECT {_bin_expr(self, cuts)} AS b "
+            f"SELECT b, count(*) AS n FROM (SELECT {bin_of(self.d, cuts)} AS b "
             f"FROM ({self.values_sql}) AS s) AS t GROUP BY b"
         )
         out = np.zeros(len(edges) + 1)
@@ -197,24 +196,22 @@ class SqlJoint:
                 f"SELECT v, 1 AS a FROM ({ref.values_sql}) AS r UNION ALL "
                 f"SELECT v, 0 AS a FROM ({cur.values_sql}) AS c"
             )
-            running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
             ranks = "".join(f", min(v) FILTER (WHERE ca > {k}) AS q{k}" for k in self._ranks)
+            cuts = ranges(ref.rel, union, ref.n + cur.n)
             if self._grouped():  # few distinct values: one row per value
                 last = "TRUE"
+                counted = f"SELECT v, sum(a) AS a, count(*) AS t FROM ({union}) AS u GROUP BY v"
+                want = {"ca": "sum:a", "ct": "sum:t", "nv": "lead"}
                 rows = (
-                    f"SELECT v, ca, ct - ca AS cb, nv FROM (SELECT v, "
-                    f"sum(a) OVER (ORDER BY v {running}) AS ca, "
-                    f"sum(t) OVER (ORDER BY v {running}) AS ct, lead(v) OVER (ORDER BY v) AS nv "
-                    f"FROM (SELECT v, sum(a) AS a, count(*) AS t FROM ({union}) AS u "
-                    "GROUP BY v) AS g) AS w"
+                    f"SELECT v, ca, ct - ca AS cb, nv FROM "
+                    f"({windowed(d, counted, 'v', want, cuts)}) AS w"
                 )
             else:  # one row per value of either side; the last of equal ones has both counts
                 last = "nv IS NULL OR nv > v"
+                want = {"ca": "sum:a", "rn": "row_number", "nv": "lead"}
                 rows = (
-                    f"SELECT v, ca, rn - ca AS cb, nv FROM (SELECT v, "
-                    f"sum(a) OVER (ORDER BY v, a {running}) AS ca, "
-                    "row_number() OVER (ORDER BY v, a) AS rn, "
-                    f"lead(v) OVER (ORDER BY v, a) AS nv FROM ({union}) AS u) AS w"
+                    f"SELECT v, ca, rn - ca AS cb, nv FROM "
+                    f"({windowed(d, union, 'v, a', want, cuts)}) AS w"
                 )
             self._found = ref.one(
                 f"SELECT max(abs({f} - {g})) FILTER (WHERE {last}) AS ks, "
@@ -242,20 +239,6 @@ def same_connection(a: Relation, b: Relation) -> bool:
         if hasattr(a, attr):
             return getattr(a, attr) is getattr(b, attr)
     return False
-
-
-def _bin_expr(sample: SqlSample, cuts: list[float]) -> str:
-    """The bin of `v`: how many of the ascending `cuts` are <= v (a binary search of CASEs)."""
-    d = sample.d
-
-    def tree(lo: int, hi: int) -> str:
-        if lo == hi:
-            return str(lo)
-        mid = (lo + hi) // 2
-        below, above = tree(lo, mid), tree(mid + 1, hi)
-        return f"(CASE WHEN v < {d.number(cuts[mid])} THEN {below} ELSE {above} END)"
-
-    return tree(0, len(cuts))
 
 
 def _approx_distinct(d: Any) -> str:

@@ -38,6 +38,9 @@ class Dialect:
     #: The exact integer type of arithmetic beyond 64 bits, and the magnitude it holds.
     exact_type = "HUGEINT"
     exact_limit = 2**126
+    #: Whether a window ordered over all rows must be cut into ranges to run in parallel
+    #: (`mlgate.engines.windows_sql`).
+    ranged_windows = False
 
     def ident(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
