@@ -80,7 +80,10 @@ def test_loaded_data_equals_pyyaml_and_every_key_is_located(tree: dict[str, obje
 
 
 def test_exponents_are_numbers_as_in_yaml_1_2() -> None:
-    text = "a: [1e-3, 1E6, 2.5e10, -1e+2, .5e1, 1.e2, 1_000e1]\nb: [12, 1.5, 0x1F, e5, 1e, 1e5x, '1e3']\n"
+    text = (
+        "a: [1e-3, 1E6, 2.5e10, -1e+2, .5e1, 1.e2, 1_000e1]\n"
+        "b: [12, 1.5, 0x1F, e5, 1e, 1e5x, '1e3']\n"
+    )
     doc = load_document(Path("c.yml"), text)
     assert doc.data["a"] == [0.001, 1e6, 2.5e10, -100.0, 5.0, 100.0, 10000.0]
     assert all(type(v) is float for v in doc.data["a"])
