@@ -39,6 +39,7 @@ class SparkDialect(PostgresDialect):
     exact_type = "DECIMAL(38,0)"
     exact_limit = 10**38 - 1
     times = Dialect.times  # Spark multiplies as IEEE does (no underflow error)
+    guarded = Dialect.guarded  # nor overflow error
 
     def ident(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
