@@ -403,14 +403,16 @@ class _Builder:
 
     def _moments(self, cp: ColumnProfile, arr: np.ndarray) -> None:
         n_b = len(arr)
-        with np.errstate(invalid="ignore"):  # infinities give NaN moments, as numpy's own
+        # infinities give NaN moments, and squares beyond the largest double inf, as numpy's own
+        with np.errstate(invalid="ignore", over="ignore"):
             mean_b = float(arr.mean())
             m2_b = float(((arr - mean_b) ** 2).sum())
         n_a = cp.moments
         n = n_a + n_b
         delta = mean_b - cp.mean
         cp.mean += delta * n_b / n
-        cp.m2 += m2_b + delta * delta * n_a * n_b / n
+        # nothing to merge into on the first chunk (where an infinite delta**2 * 0 is NaN)
+        cp.m2 += m2_b + (delta * delta * n_a * n_b / n if n_a else 0.0)
         cp.moments = n
 
     def _column_checks(

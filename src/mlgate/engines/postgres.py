@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 from mlgate.engines.columns import SqlColumn, UnsupportedError, arrow_columns
 from mlgate.engines.connection import redact, scrub, secrets_of
-from mlgate.engines.sql import Dialect
+from mlgate.engines.sql import Dialect, OutOfRangeError
 from mlgate.errors import CheckError
 
 if TYPE_CHECKING:
@@ -118,6 +119,117 @@ class PostgresDialect(Dialect):
             return f"count(DISTINCT {exprs[0]})"
         return f"count(DISTINCT ROW({', '.join(exprs)}))"
 
+    def guarded(self) -> Dialect | None:
+        return GuardedPostgresDialect()
+
+
+#: The logarithms of the magnitudes where IEEE rounds a result to 0 (half the smallest double)
+#: and to an infinity (the largest double), with a margin far above ln's error.
+_LN_ZERO = -1075 * math.log(2)
+_LN_MAX = math.log(sys.float_info.max)
+_MARGIN = 1e-9
+
+
+class GuardedPostgresDialect(PostgresDialect):
+    """PostgreSQL computing `+ - * /` of doubles and a column's moments as numpy does where the
+    plain dialect raises "value out of range" (SQLSTATE 22003): IEEE gives ±inf on overflow
+    and ±0 on underflow, PostgreSQL an error that would fail every check of the dataset.
+
+    Each operation first tests the usual case (operands of moderate magnitude: the plain
+    operation), then infinities, NaN and zeros (no error there), then decides from the
+    operands' logarithms: an overflow or underflow by more than a margin gives ±inf or ±0,
+    and within the margin of overflow the operation is computed on half an operand, where
+    it cannot overflow and, scaled by a power of two, rounds exactly as IEEE does. Moments
+    are computed in exact decimals (`exact`). The SQL repeats each operand, so this dialect
+    runs only after the plain one raised."""
+
+    def _signed(self, a: str, b: str, value: float) -> str:
+        """±`value` (0 or inf) with the sign IEEE gives the product or quotient of a and b."""
+        return f"(sign({a}) * sign({b}) * {self.number(value)})"
+
+    def _half(self, x: str) -> str:
+        # never x * 0.5 on the smallest doubles, even in a branch not taken: PostgreSQL
+        # computes constant expressions while planning, and that one would raise "underflow"
+        small, half = self.number(2.0**-1021), self.number(0.5)
+        return f"(CASE WHEN abs({x}) >= {small} THEN {x} * {half} ELSE {x} END)"
+
+    def _moderate(self, a: str, b: str) -> str:
+        big, small = self.number(2.0**511), self.number(2.0**-511)
+        return (
+            f"abs({a}) <= {big} AND abs({b}) <= {big} AND abs({a}) >= {small} "
+            f"AND abs({b}) >= {small}"
+        )
+
+    def _finite(self, *xs: str) -> str:
+        inf = self.number(math.inf)
+        return " AND ".join(f"abs({x}) < {inf}" for x in xs)  # false for NaN too
+
+    def _scaled(self, ln: str, a: str, b: str, exact: str, half: str) -> str:
+        """The arms deciding a product or quotient of finite non-zero doubles from `ln`."""
+        limit = self.number(sys.float_info.max / 2)
+        inf, zero = self._signed(a, b, math.inf), self._signed(a, b, 0.0)
+        return (
+            f"WHEN {ln} <= {_LN_ZERO + _MARGIN!r} THEN {zero} "
+            f"WHEN {ln} < {_LN_MAX - _MARGIN!r} THEN {exact} "
+            f"WHEN {ln} > {_LN_MAX + _MARGIN!r} THEN {inf} "
+            f"WHEN abs({half}) > {limit} THEN {inf} "
+            f"ELSE {half} * {self.number(2.0)} END)"
+        )
+
+    def times(self, a: str, b: str) -> str:
+        """IEEE multiplication: ±inf where PostgreSQL raises "overflow", ±0 where it raises
+        "underflow" (exact but within 1e-9 of half the smallest double, where it may be 0
+        instead of 5e-324)."""
+        a, b = f"({a})", f"({b})"
+        plain = f"{a} * {b}"
+        return (
+            f"(CASE WHEN {self._moderate(a, b)} THEN {plain} "
+            f"WHEN {a} = 0 OR {b} = 0 OR NOT ({self._finite(a, b)}) THEN {plain} "
+            + self._scaled(f"(ln(abs({a})) + ln(abs({b})))", a, b, plain,
+                           f"({self._half(a)} * {b})")
+        )  # fmt: skip
+
+    def divide(self, a: str, b: str) -> str:
+        """IEEE division: ±inf or NaN over 0 (as the plain dialect, but NaN for NaN: NaN > 0 in
+        PostgreSQL), ±inf where PostgreSQL raises "overflow", ±0 where it raises "underflow"."""
+        a, b = f"({a})", f"({b})"
+        plain = f"{a} / {b}"
+        by_zero = super().divide(a, b)
+        return (
+            f"(CASE WHEN {b} = 0 AND abs({a}) <= {self.number(math.inf)} THEN {by_zero} "
+            f"WHEN {self._moderate(a, b)} THEN {plain} "
+            f"WHEN {a} = 0 OR NOT ({self._finite(a, b)}) THEN {plain} "
+            + self._scaled(f"(ln(abs({a})) - ln(abs({b})))", a, b, plain,
+                           f"({self._half(a)} / {b})")
+        )  # fmt: skip
+
+    def plus(self, a: str, b: str) -> str:
+        """IEEE addition: ±inf where PostgreSQL raises "overflow" (a sum of two doubles of the
+        same sign beyond the largest double; addition never underflows)."""
+        a, b = f"({a})", f"({b})"
+        plain = f"{a} + {b}"
+        big = self.number(2.0**1022)
+        return (
+            f"(CASE WHEN abs({a}) < {big} AND abs({b}) < {big} THEN {plain} "
+            f"WHEN NOT ({self._finite(a, b)}) OR ({a} < 0) <> ({b} < 0) "
+            f"OR least(abs({a}), abs({b})) < {self.number(2.0**-1021)} THEN {plain} "
+            f"WHEN abs({self._half(a)} + {self._half(b)}) > {self.number(sys.float_info.max / 2)} "
+            f"THEN sign({a}) * {self.number(math.inf)} ELSE {plain} END)"
+        )
+
+    def arith(self, sym: str, a: str, b: str) -> str:
+        if sym == "*":
+            return self.times(a, b)
+        return self.plus(a, b if sym == "+" else f"(-({b}))")
+
+    def guarded(self) -> Dialect | None:
+        return self
+
+    def exact(self, expr: str) -> str:
+        # through its shortest text, which reads back as the same double (a cast to NUMERIC
+        # keeps 15 digits)
+        return f"CAST(CAST({expr} AS TEXT) AS NUMERIC)"
+
 
 _DIALECT = PostgresDialect()
 
@@ -172,7 +284,8 @@ class PostgresRelation:
 
     def _fail(self, what: str, exc: BaseException, where: str | None = None) -> CheckError:
         reason = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "", self.secrets)
-        return CheckError(f"{where or self.where}: {what} ({self.shown}): {reason}")
+        error = OutOfRangeError if getattr(exc, "sqlstate", None) == "22003" else CheckError
+        return error(f"{where or self.where}: {what} ({self.shown}): {reason}")
 
     def _connect(self) -> Any:
         try:

@@ -25,7 +25,7 @@ from mlgate.engines.exact_sql import FLOAT_EXACT, double_vs_int, int_bound, int_
 from mlgate.engines.examples_sql import Wanted, fetch
 from mlgate.engines.rows import Rows, read_rows
 from mlgate.engines.rules_sql import compile_rule, in_list
-from mlgate.engines.sql import Aggregates, Relation, steady
+from mlgate.engines.sql import Aggregates, OutOfRangeError, Relation, steady
 
 if TYPE_CHECKING:
     from mlgate.data.suite import ColumnRules, Suite
@@ -122,15 +122,14 @@ class SqlProfiler:
                 raise UnsupportedError(
                     f"column `{name}` of a type the engine does not read exactly"
                 )
-        scan = Aggregates()
-        total = scan.add("count(*)")
-        null_alias = {n: scan.add(self.d.count_where(self.missing(n))) for n in names}
-        todo = [self._column_aggregates(name, scan) for name in names]
-        keys = self._key_aggregates(scan)
-        rules = self._rule_aggregates(scan)
-        # column by column: a row of the frame would upcast integers beyond 2**53 to floats
-        df = self.frame(f"SELECT {scan.select()} FROM {rel.from_sql}")
-        row = df.first()
+        try:
+            row, total, null_alias, todo, keys, rules = self._scan(names)
+        except OutOfRangeError:  # PostgreSQL raises where numpy gives inf or 0: compute those
+            guarded = self.d.guarded()
+            if guarded is None:
+                raise
+            self.d = guarded
+            row, total, null_alias, todo, keys, rules = self._scan(names)
         p.rows = int(row[total])
         self.nulls.update({n: int(row[a]) for n, a in null_alias.items()})
         for name, alias in self.beyond.items():
@@ -148,6 +147,20 @@ class SqlProfiler:
         fetch(self, self.wanted)
         self._duplicates()
         return p
+
+    def _scan(self, names: list[str]) -> tuple[Any, str, dict[str, str], list[Any], Any, Any]:
+        """The aggregate scan: its result row, the aliases of the row count and of each
+        column's missing values, and what reads the columns', keys' and rules' aggregates."""
+        self.beyond = {}
+        scan = Aggregates()
+        total = scan.add("count(*)")
+        null_alias = {n: scan.add(self.d.count_where(self.missing(n))) for n in names}
+        todo = [self._column_aggregates(name, scan) for name in names]
+        keys = self._key_aggregates(scan)
+        rules = self._rule_aggregates(scan)
+        # column by column: a row of the frame would upcast integers beyond 2**53 to floats
+        df = self.frame(f"SELECT {scan.select()} FROM {self.rel.from_sql}")
+        return df.first(), total, null_alias, todo, keys, rules
 
     def _column_base(self, name: str) -> ColumnProfile:
         sc = self.rel.types[name]
@@ -206,7 +219,7 @@ class SqlProfiler:
                     cp.min, cp.max = float(cp.min), float(cp.max)
             if "frac" in aliases:
                 cp.non_integral = int(row[aliases["frac"]])
-            if "mean" in aliases:
+            if "n" in aliases:
                 self._moments(cp, row, aliases)
             for key, (bad, alias) in checks.items():
                 if cp.nulls and key in with_nulls:
@@ -235,8 +248,13 @@ class SqlProfiler:
         num = self.d.double(f"CAST({x} AS INTEGER)" if kind == "boolean" else x)
         finite = f"(CASE WHEN {self.d.isnan(f'({num}) - ({num})')} THEN NULL ELSE {num} END)"
         aliases["n"] = scan.add(self.d.count_where(ok))
-        aliases["mean"] = scan.add(f"avg({self.where(num, ok)})")
-        aliases["var"] = scan.add(f"var_samp({self.where(finite, ok)})")
+        exact = self.d.exact(finite)
+        if exact is None:
+            aliases["mean"] = scan.add(f"avg({self.where(num, ok)})")
+            aliases["var"] = scan.add(f"var_samp({self.where(finite, ok)})")
+        else:  # the sum as numpy's (a double, inf beyond the largest), then over n
+            aliases["sum"] = scan.add(self.d.as_text(f"sum({self.where(exact, ok)})"))
+            aliases["var"] = scan.add(self.d.as_text(f"var_samp({self.where(exact, ok)})"))
         aliases["inf"] = scan.add(self.d.count_where(f"{ok} AND {finite} IS NULL"))
         aliases["pinf"] = scan.add(self.d.count_where(f"{ok} AND {num} > 0 AND {finite} IS NULL"))
         qs = [q for q, _ in rules.quantiles] + (
@@ -254,7 +272,10 @@ class SqlProfiler:
             cp.mean = float("nan") if 0 < pinf < infs else (float("inf") if pinf else float("-inf"))
             cp.m2 = float("nan")
         else:
-            cp.mean = steady(float(row[aliases["mean"]]))
+            if "sum" in aliases:  # exact decimals (as text), every value finite
+                cp.mean = steady(float(row[aliases["sum"]]) / n)
+            else:
+                cp.mean = steady(float(row[aliases["mean"]]))
             var = row[aliases["var"]]
             ok = n > 1 and var is not None and var == var
             cp.m2 = steady(float(var)) * (n - 1) if ok else 0.0

@@ -291,7 +291,7 @@ def compile_rule(
                 guard(_SYMBOL[type(node.op)], a, b)
             a, b = as_double(a), as_double(b)
             if type(node.op) in _ARITH:
-                return Typed("num", f"({a.sql} {_ARITH[type(node.op)]} {b.sql})", True)
+                return Typed("num", d.arith(_ARITH[type(node.op)], a.sql, b.sql), True)
             if isinstance(node.op, ast.Div):
                 return Typed("num", d.divide(a.sql, b.sql), True)
             if isinstance(node.op, ast.FloorDiv):

@@ -39,6 +39,7 @@ class SparkDialect(PostgresDialect):
     exact_type = "DECIMAL(38,0)"
     exact_limit = 10**38 - 1
     times = Dialect.times  # Spark multiplies as IEEE does (no underflow error)
+    guarded = Dialect.guarded  # nor overflow error
     ranged_windows = True  # a window without PARTITION BY runs in one partition
 
     def ident(self, name: str) -> str:

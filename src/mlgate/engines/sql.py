@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mlgate.engines.columns import SqlColumn, UnsupportedError
+from mlgate.errors import CheckError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +29,12 @@ STEADY_DIGITS = 12
 def steady(value: float) -> float:
     """`value` rounded to `STEADY_DIGITS` significant digits (non-finite values as they are)."""
     return float(f"{value:.{STEADY_DIGITS}g}") if math.isfinite(value) else value
+
+
+class OutOfRangeError(CheckError):
+    """A query failed where IEEE arithmetic (numpy) gives an infinity or 0 instead: PostgreSQL's
+    "value out of range" (SQLSTATE 22003). The scan is run again with the dialect's
+    `Dialect.guarded` form, which computes those values as numpy does."""
 
 
 class Dialect:
@@ -104,6 +111,20 @@ class Dialect:
     def times(self, a: str, b: str) -> str:
         """IEEE multiplication of two doubles (a product below the smallest double is 0)."""
         return f"(({a}) * ({b}))"
+
+    def arith(self, sym: str, a: str, b: str) -> str:
+        """`a sym b` (`+`, `-` or `*`) of two doubles, as IEEE computes it (in a rule)."""
+        return f"({a} {sym} {b})"
+
+    def guarded(self) -> Dialect | None:
+        """The dialect that computes as numpy does what raises `OutOfRangeError` in this one (more
+        SQL, slower: only after such an error); None: this engine never raises it."""
+        return None
+
+    def exact(self, expr: str) -> str | None:
+        """A double as an exact decimal in which sums cannot overflow (moments computed after
+        `OutOfRangeError`); None: moments are computed in doubles."""
+        return None
 
     def divide(self, a: str, b: str) -> str:
         """IEEE division (x/0 is ±inf or NaN, as in numpy)."""
