@@ -71,9 +71,9 @@ class PostgresDialect(Dialect):
     def divide(self, a: str, b: str) -> str:
         inf = "CAST('Infinity' AS DOUBLE PRECISION)"
         nan = "CAST('NaN' AS DOUBLE PRECISION)"
-        return (
-            f"(CASE WHEN {b} = 0 THEN (CASE WHEN {a} > 0 THEN {inf} WHEN {a} < 0 THEN -{inf} "
-            f"ELSE {nan} END) ELSE {a} / {b} END)"
+        return (  # (NaN first: PostgreSQL and Spark hold NaN greater than every number)
+            f"(CASE WHEN {b} = 0 THEN (CASE WHEN {self.isnan(a)} THEN {nan} WHEN {a} > 0 THEN "
+            f"{inf} WHEN {a} < 0 THEN -{inf} ELSE {nan} END) ELSE {a} / {b} END)"
         )
 
     def power(self, a: str, b: str) -> str:
