@@ -297,3 +297,37 @@ def test_a_thousand_bins_on_spark(
             assert compare([(ref, cur)], [rels], method, 1000, grouped) == 1
     ranged = [c.args[1] for c in spy.call_args_list if "PARTITION BY mlgate_r" in c.args[1]]
     assert len(ranged) >= 3  # the joint query of each plan, and order statistics
+
+
+def test_spark_quantiles_come_from_ranks_range_by_range(
+    spark_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Spark's exact `percentile` merges every distinct value on one executor: quantile checks
+    read the values at the quantiles' ranks instead (in ranges of rows, here 20 of 100),
+    numpy's interpolation of them."""
+    from mlgate.data.suite import build_suite
+    from mlgate.engines.spark import SparkRelation
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([np.round(rng.lognormal(0, 2, 1900), 2), np.full(100, 3.0)])
+    values[::97] = np.nan
+    qs = [0.0, 0.001, 0.1, 0.25, 0.5, 0.9, 0.999, 1.0]
+    folder = tmp_path_factory.mktemp("spark-quantiles")
+    pq.write_table(pa.table({"x": rng.permutation(values)}), folder / "q.parquet")
+    rel = SparkRelation("q", spark_session, [str(folder / "q.parquet")], "parquet", None)
+    entry = {
+        "dataset": "q",
+        "columns": {"x": {"median": {"max": 100}, "quantiles": {q: {"max": 1e9} for q in qs}}},
+    }
+    query = SparkRelation.query
+    with (
+        mock.patch("mlgate.engines.windows_sql.RANGE_ROWS", 100),
+        mock.patch.object(SparkRelation, "query", autospec=True, side_effect=query) as spy,
+    ):
+        got = SqlProfiler(rel, build_suite(entry, "q", 20), []).run().column["x"]
+    present = values[~np.isnan(values)]
+    want = {q: float(np.quantile(present, q)) for q in [*qs, 0.5]}
+    assert got.quantiles == want
+    sql = [c.args[1] for c in spy.call_args_list]
+    assert not any("percentile(" in s for s in sql)
+    assert any("PARTITION BY mlgate_r" in s for s in sql)

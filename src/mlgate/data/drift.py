@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
@@ -508,10 +508,26 @@ def reference_edges(ref: Sample, bins: int, joint: Joint | None = None) -> np.nd
     lo, hi, gamma = quantile_positions(ref.n, qs)
     ranks = np.unique(np.concatenate([lo, hi]))
     found = (joint if joint is not None else ref).order_statistics(ranks)
+    return np.unique(_interpolated(ranks, found, lo, hi, gamma)) + 0.0
+
+
+def quantiles_by_rank(sample: Sample, qs: Sequence[float]) -> list[float]:
+    """The q-quantiles of a sample from its order statistics, as `np.quantile` computes them
+    (an engine finds the few values at those ranks; no value is pulled)."""
+    lo, hi, gamma = quantile_positions(sample.n, np.asarray(qs, dtype="float64"))
+    ranks = np.unique(np.concatenate([lo, hi]))
+    found = sample.order_statistics(ranks)
+    return [float(v) for v in _interpolated(ranks, found, lo, hi, gamma)]
+
+
+def _interpolated(
+    ranks: np.ndarray, found: np.ndarray, lo: np.ndarray, hi: np.ndarray, gamma: np.ndarray
+) -> np.ndarray:
+    """The quantiles between the values `found` at `ranks` (see `quantile_positions`)."""
     at = dict(zip(ranks.tolist(), found.tolist(), strict=True))
     a = np.array([at[r] for r in lo.tolist()], dtype="float64")
     b = np.array([at[r] for r in hi.tolist()], dtype="float64")
-    return np.unique(_lerp(a, b, gamma)) + 0.0
+    return _lerp(a, b, gamma)
 
 
 def quantile_positions(n: int, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -60,6 +60,7 @@ class SqlProfiler:
         self.groups: dict[str, tuple[int, int, list[Any]]] = {}  # see `_groups`
         self.narrowed: dict[str, str] = {}  # a test -> the copy of its rows (`Relation.narrowed`)
         self.wanted: list[Wanted] = []  # examples of the failed checks, fetched after the scan
+        self.by_rank: dict[str, tuple[str, str]] = {}  # quantiles from order statistics
 
     # -- helpers ------------------------------------------------------------------------------
     def x(self, name: str) -> str:
@@ -261,8 +262,11 @@ class SqlProfiler:
             [0.5] if any(k == "median" for k, _ in rules.stats) else []
         )
         if qs:
-            aliases["q"] = scan.add(self.d.quantiles(self.where(num, ok), qs))
             aliases["qs"] = ",".join(repr(q) for q in qs)
+            if self.d.ranged_windows:  # Spark's exact `percentile` merges every distinct value
+                self.by_rank[name] = (num, ok)  # on one executor: by rank, range by range
+            else:
+                aliases["q"] = scan.add(self.d.quantiles(self.where(num, ok), qs))
 
     def _moments(self, cp: ColumnProfile, row: Any, aliases: dict[str, str]) -> None:
         n = int(row[aliases["n"]])
@@ -279,12 +283,19 @@ class SqlProfiler:
             var = row[aliases["var"]]
             ok = n > 1 and var is not None and var == var
             cp.m2 = steady(float(var)) * (n - 1) if ok else 0.0
-        if "q" in aliases and infs:  # numpy interpolates inf - inf to nan: pandas decides
+        if "qs" in aliases and infs:  # numpy interpolates inf - inf to nan: pandas decides
             raise UnsupportedError("quantiles of a column holding infinities")
-        if "q" in aliases:
+        if "qs" in aliases:
             qs = [float(q) for q in aliases["qs"].split(",")]
-            values = list(row[aliases["q"]])
-            cp.quantiles = dict(zip(qs, (float(v) for v in values), strict=True))
+            if "q" in aliases:
+                values = [float(v) for v in row[aliases["q"]]]
+            else:
+                from mlgate.data.drift import quantiles_by_rank
+                from mlgate.engines.drift_sql import SqlSample
+
+                num, ok = self.by_rank[cp.name]
+                values = quantiles_by_rank(SqlSample(self.rel, num, ok, n), qs)
+            cp.quantiles = dict(zip(qs, values, strict=True))
 
     def _check_predicates(
         self, name: str, kind: str, sc: SqlColumn, rules: ColumnRules
