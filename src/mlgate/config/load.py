@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +18,8 @@ from mlgate.config.model import (
     ReportSettings,
 )
 from mlgate.config.schema import build_schema
-from mlgate.config.validate import schema_issues
-from mlgate.config.yamlload import Document, load_document
+from mlgate.config.validate import schema_problems
+from mlgate.config.yamlload import Document, KeyPath, load_document
 from mlgate.data.dataset_schema import source_problems
 from mlgate.errors import ConfigError
 from mlgate.families import load_families
@@ -36,9 +37,21 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
     if not isinstance(doc.data, dict):
         raise ConfigError([doc.error((), "the configuration must be a mapping of keys")])
     workspace = None if allowed_outside() else workspace_of(path)
-    issues = schema_issues(doc, build_schema(), path_format=_path_format(path, workspace))
-    if issues:
-        raise ConfigError(issues)
+    flagged = schema_problems(doc, build_schema(), path_format=_path_format(path, workspace))
+    if flagged:
+        issues = [line for _, line in flagged]
+        raise ConfigError(issues + _also_wrong(path, doc, workspace, flagged))
+    config, checks, problems = _plan(path, doc, workspace)
+    if problems:
+        raise ConfigError(problems)
+    return replace(config, checks=tuple(checks))
+
+
+def _plan(
+    path: Path, doc: Document, workspace: Path | None, tolerant: bool = False
+) -> tuple[Config, list[CheckSpec], list[str]]:
+    """The config, its planned checks and the problems the schema cannot see (`tolerant`: a
+    section that cannot be planned, as with schema errors, gives no checks and no problem)."""
     config = replace(_build(path, doc), workspace=workspace)
     checks: list[CheckSpec] = []
     problems: list[str] = (
@@ -52,10 +65,41 @@ def load_config(path: str | Path, *, text: str | None = None) -> Config:
             checks.extend(family.plan(config, doc))
         except ConfigError as exc:
             problems.extend(exc.issues)
+        except Exception:
+            if not tolerant:
+                raise
     problems.extend(_duplicate_ids(checks, doc))
-    if problems:
-        raise ConfigError(problems)
-    return replace(config, checks=tuple(checks))
+    return config, checks, problems
+
+
+def _also_wrong(
+    path: Path, doc: Document, workspace: Path | None, flagged: list[tuple[KeyPath, str]]
+) -> list[str]:
+    """The problems the schema cannot see (an unknown dataset, a bad regex or rule) in a
+    configuration with schema errors, so that every problem is reported at once: planned
+    without the values the schema flagged (none is told twice), leaving out a section that
+    cannot be planned even so."""
+    data = copy.deepcopy(doc.data)
+    for key_path, _ in flagged:
+        parent = _node(data, key_path[:-1])
+        if key_path and isinstance(parent, dict) and not isinstance(parent.get(key_path[-1]), dict):
+            parent.pop(key_path[-1], None)  # a wrong value or an unknown key
+    pruned = replace(doc, data=data)
+    try:
+        problems = _plan(path, pruned, workspace, tolerant=True)[2]
+    except Exception:  # the schema errors say enough
+        return []
+    told = {line for _, line in flagged}
+    return [p for p in dict.fromkeys(problems) if p not in told]
+
+
+def _node(data: Any, key_path: KeyPath) -> Any:
+    for part in key_path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _path_format(path: Path, workspace: Path | None) -> Callable[[Any], bool]:

@@ -22,6 +22,13 @@ def schema_issues(
 
     `path_format` checks the values of `format: path` keys (inside the workspace): True, or it
     raises `OutsideWorkspaceError`. A valid document is recognised without jsonschema."""
+    return [line for _, line in schema_problems(doc, schema, path_format=path_format)]
+
+
+def schema_problems(
+    doc: Document, schema: dict[str, Any], *, path_format: Callable[[Any], bool] | None = None
+) -> list[tuple[KeyPath, str]]:
+    """`schema_issues` with the key path of each."""
     try:
         formats = {"path": _refused_as_false(path_format)} if path_format else {}
         if conforms(doc.data, schema, formats):
@@ -34,16 +41,14 @@ def schema_issues(
     if path_format is not None:
         checker.checks("path", raises=OutsideWorkspaceError)(path_format)
     validator = Draft202012Validator(schema, format_checker=checker)
-    found: list[tuple[int, int, str]] = []
-    seen: set[str] = set()
+    found: dict[str, tuple[int, int, KeyPath]] = {}
     for error in validator.iter_errors(doc.data):
         for path, message in _explain(error, schema):
             loc = doc.locate(path)
             line = f"{loc.file}:{loc.line}:{loc.column}: {format_path(path)}: {message}"
-            if line not in seen:
-                seen.add(line)
-                found.append((loc.line, loc.column, line))
-    return [line for _, _, line in sorted(found)]
+            found.setdefault(line, (loc.line, loc.column, path))
+    order = sorted(found.items(), key=lambda item: item[1][:2])
+    return [(path, line) for line, (_, _, path) in order]
 
 
 def _refused_as_false(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
