@@ -314,6 +314,15 @@ def _allowed(cp: ColumnProfile, allowed: list[Any]) -> Outcome:
             " (YAML reads unquoted yes/no, on/off and true/false as booleans: quote them "
             "for text, as in ['yes', 'no'])"
         )
+    numeric_text = [a for a in allowed if isinstance(a, str) and _is_number(a)]
+    if cp.kind in ("integer", "float") and numeric_text:
+        shown = ", ".join(repr(a) for a in numeric_text[:3]) + (
+            ", …" if len(numeric_text) > 3 else ""
+        )
+        hint = (
+            f" (the list holds text ({shown}) and `{cp.name}` holds numbers, which never equal "
+            "text: write them unquoted, as in [1, 2])"
+        )
     return Outcome.failed(
         f"{v.count:,} of {v.denominator:,} non-missing values ({pct(v.count, v.denominator)}) "
         f"are not in [{listed}]{top_values(v)}{hint}",
@@ -322,6 +331,14 @@ def _allowed(cp: ColumnProfile, allowed: list[Any]) -> Outcome:
         examples=v.examples,
         details=violation_details(v, nulls_counted=False),
     )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _pattern(cp: ColumnProfile, pattern: str) -> Outcome:
@@ -447,6 +464,8 @@ def drift(
     drift columns) for a column's own check; just the column when `columns` is not given.
     """
     assert suite.drift is not None
+    if reference.rows == 0:
+        return _empty_reference(reference)
     if column_name is not None:
         family = list(columns) if columns else [column_name]
         if column_name not in family:
@@ -511,6 +530,13 @@ def drift_family(
     }
 
 
+def _empty_reference(reference: Profile) -> Outcome:
+    """A broken or emptied reference is no evidence of "no drift": an error, not a skip."""
+    return Outcome.error(
+        f"the reference `{reference.dataset}` has no rows: there is nothing to compare with"
+    )
+
+
 def _drift_result(
     column_name: str, suite: Suite, current: Profile, reference: Profile
 ) -> DriftResult | Outcome:
@@ -519,6 +545,8 @@ def _drift_result(
 
     d = suite.drift
     assert d is not None
+    if reference.rows == 0:
+        return _empty_reference(reference)
     cur = current.column.get(column_name)
     ref = reference.column.get(column_name)
     if cur is None:
