@@ -77,6 +77,11 @@ def _explain(error: ValidationError, root: dict[str, Any]) -> list[tuple[KeyPath
         keys = _required_choices(schema[str(error.validator)])
         if keys is not None:
             return _explain_choice(path, error.instance, keys, schema)
+        types = [e.validator_value for e in error.context or () if e.validator == "type"]
+        if types and len(types) == len(error.context or ()):  # no branch takes its kind
+            words = [_YAML_WORDS.get(str(t), str(t)) for t in types if isinstance(t, str)]
+            want_text = " or ".join(_article(w) for w in dict.fromkeys(words))
+            return [(path, f"expected {want_text}, got {_describe(error.instance)}")]
         best = _best_context(error)
         if best is not None:
             return _explain(best, root)

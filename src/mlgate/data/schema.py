@@ -63,7 +63,10 @@ COLUMN: dict[str, Any] = {
         "quantiles": {
             "type": "object",
             "description": "Bounds on quantiles, keyed by the quantile: {0.95: {max: 100}}.",
-            "propertyNames": {"pattern": r"^(0(\.[0-9]+)?|1(\.0+)?)$"},
+            "propertyNames": {
+                "pattern": r"^(0(\.[0-9]+)?|1(\.0+)?)$",
+                "description": "A quantile, from 0 to 1 (0.95).",
+            },
             "additionalProperties": _stat("quantile"),
         },
         "severity": SEVERITY,
