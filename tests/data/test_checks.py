@@ -223,7 +223,7 @@ def test_a_float_column_of_whole_numbers_with_missing_values_is_an_integer(tmp_p
     _, checks = run_gate(tmp_path)
     assert checks["data/d/columns/a/type"]["status"] == "passed"
     assert checks["data/d/columns/b/type"]["message"] == (
-        "`b` has dtype float64 with 1 values that are not whole numbers (expected integer)"
+        "`b` has dtype float64 with 1 value that is not a whole number (expected integer)"
     )
 
 

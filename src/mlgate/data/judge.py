@@ -243,7 +243,11 @@ def _type(cp: ColumnProfile, wanted: str) -> Outcome:
     ok = type_matches(cp, wanted)
     extra = ""
     if not ok and wanted == "integer" and cp.kind == "float":
-        extra = f" with {cp.non_integral:,} values that are not whole numbers"
+        k = cp.non_integral
+        which = (
+            "value that is not a whole number" if k == 1 else "values that are not whole numbers"
+        )
+        extra = f" with {k:,} {which}"
     elif not ok and cp.kind == "mixed":
         extra = " holding values of mixed types (e.g. numbers and text)"
     return Outcome.judge(
