@@ -14,6 +14,7 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from mlgate.cli import main
+from mlgate.model.stats import fmt
 
 
 def gate(root: Path, config: str) -> dict[str, dict[str, Any]]:
@@ -209,3 +210,74 @@ def test_broken_model_outputs_are_errors_naming_the_model_not_crashes(tmp_path: 
         assert "crashed" not in check["message"]
         assert shapes[model] in check["message"], check["message"]
     assert len(checks) == 7
+
+
+@pytest.mark.parametrize(
+    ("labels", "given"), [("integers", '"1"'), ("text", "1"), ("integers", "1")]
+)
+def test_positive_class_written_as_text_or_number_finds_the_class(
+    tmp_path: Path, labels: str, given: str
+) -> None:
+    """`positive_class: "1"` with integer classes 0/1 used to fail precision and roc_auc with
+    "undefined ...: only one class present" (the truth was compared with the text "1")."""
+    from sklearn.metrics import precision_score, roc_auc_score
+
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame({"x": rng.normal(0, 1, n), "g": np.where(np.arange(n) % 2, "a", "b")})
+    y = (df["x"] + rng.normal(0, 0.7, n) > 0).astype(int)
+    fit_y = y.astype(str) if labels == "text" else y
+    model = LogisticRegression().fit(df[["x"]], fit_y)
+    joblib.dump(model, tmp_path / "m.joblib")
+    df["y"] = y
+    df.to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        f"""
+        version: 1
+        datasets: {{d: {{path: d.csv}}}}
+        models: {{m: {{path: m.joblib, target: y, features: [x], positive_class: {given}}}}}
+        model:
+          - model: m
+            dataset: d
+            metrics: {{precision: {{min: 0.5}}, roc_auc: {{min: 0.5}}}}
+            slices: [{{by: g, metrics: {{roc_auc: {{min: 0.5}}}}}}]
+    """,
+    )
+    proba = model.predict_proba(df[["x"]])[:, 1]
+    label = model.predict(df[["x"]]).astype(int)
+    precision = checks["model/m/metrics/precision"]
+    assert precision["status"] == "passed", precision["message"]
+    assert precision["message"] == (
+        f"precision {fmt(precision_score(y, label))} on 400 rows of 'd' (expected >= 0.5)"
+    )
+    auc = checks["model/m/metrics/roc_auc"]
+    assert auc["status"] == "passed", auc["message"]
+    assert (
+        auc["message"]
+        == f"roc_auc {fmt(roc_auc_score(y, proba))} on 400 rows of 'd' (expected >= 0.5)"
+    )
+    sl = checks["model/m/slices/g/roc_auc"]
+    assert sl["status"] == "passed", sl["message"]
+    assert [s["judged"] for s in sl["details"]["slices"]] == [True, True]
+
+
+def test_a_positive_class_that_is_no_class_stays_a_clear_error(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"x": rng.normal(0, 1, 100)})
+    df["y"] = (df["x"] > 0).astype(int)
+    joblib.dump(LogisticRegression().fit(df[["x"]], df["y"]), tmp_path / "m.joblib")
+    df.to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models: {m: {path: m.joblib, target: y, features: [x], positive_class: "2"}}
+        model:
+          - {model: m, dataset: d, metrics: {precision: {min: 0.5}}}
+    """,
+    )
+    check = checks["model/m/metrics/precision"]
+    assert check["status"] == "error"
+    assert check["message"] == "model 'm': positive_class '2' is not one of its classes (0, 1)"
