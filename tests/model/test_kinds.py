@@ -281,3 +281,60 @@ def test_a_positive_class_that_is_no_class_stays_a_clear_error(tmp_path: Path) -
     check = checks["model/m/metrics/precision"]
     assert check["status"] == "error"
     assert check["message"] == "model 'm': positive_class '2' is not one of its classes (0, 1)"
+
+
+def test_slices_of_a_lower_is_better_metric_show_the_highest_slice(tmp_path: Path) -> None:
+    """A passing mae slice check used to show the best slice as "lowest"; a failing one with
+    both bounds showed the failing slice nearest the bounds as `observed`."""
+    rng = np.random.default_rng(5)
+    n = 900
+    g = np.repeat(["a", "b", "c"], n // 3)
+    df = pd.DataFrame({"x": rng.uniform(0, 10, n), "g": g})
+    noise = rng.normal(0, 1, n) * np.select([g == "a", g == "b"], [1.0, 2.0], 3.0)
+    df["y"] = 2 * df["x"] + noise
+    model = LinearRegression().fit(df[["x"]], df["y"])
+    joblib.dump(model, tmp_path / "m.joblib")
+    df.to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models: {m: {path: m.joblib, target: y, features: [x]}}
+        model:
+          - model: m
+            dataset: d
+            slices:
+              - {by: g, metrics: {mae: {max: 5}, r2: {min: 0.1}}}
+          - model: m
+            name: tight
+            dataset: d
+            slices:
+              - {by: g, metrics: {mae: {min: 0.1, max: 1}}}
+    """,
+    )
+    err = np.abs(df["y"] - model.predict(df[["x"]]))
+    mae = {k: float(err[df["g"] == k].mean()) for k in "abc"}
+    assert mae["a"] < 1 < mae["b"] < mae["c"]
+
+    def shown(check: dict[str, Any], name: str) -> str:
+        (row,) = [r for r in check["details"]["slices"] if r["slice"] == name]
+        lo, hi = row["ci"]
+        return f"{name} {fmt(row['value'])} (95% CI {fmt(lo)} to {fmt(hi)}, 300 rows)"
+
+    passed = checks["model/m/slices/g/mae"]
+    assert passed["status"] == "passed"
+    assert passed["message"] == (
+        f"mae <= 5 on all 3 judged slices of `g` (highest {shown(passed, 'c')})"
+    )
+    assert passed["observed"] == pytest.approx(mae["c"])
+    r2 = checks["model/m/slices/g/r2"]
+    assert r2["status"] == "passed"
+    assert r2["message"] == f"r2 >= 0.1 on all 3 judged slices of `g` (lowest {shown(r2, 'c')})"
+    tight = checks["model/tight/slices/g/mae"]
+    assert tight["status"] == "failed"
+    assert tight["message"] == (
+        f"mae is outside >= 0.1 and <= 1 on 2 of 3 slices of `g`: {shown(tight, 'b')}, "
+        f"{shown(tight, 'c')}"
+    )
+    assert tight["observed"] == pytest.approx(mae["c"])
