@@ -338,3 +338,71 @@ def test_slices_of_a_lower_is_better_metric_show_the_highest_slice(tmp_path: Pat
         f"{shown(tight, 'c')}"
     )
     assert tight["observed"] == pytest.approx(mae["c"])
+
+
+def test_each_case_is_judged_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case naming a column the dataset lacks used to make every case of the entry `error`
+    with its message (and hid a wrong-typed case's own message). The good cases of an entry
+    are still scored in one call."""
+    from mlgate.model.scoring import Scorer
+
+    calls: list[int] = []
+    original = Scorer.scores_and_labels
+
+    def counted(self: Scorer, x: pd.DataFrame) -> Any:
+        calls.append(len(x))
+        return original(self, x)
+
+    monkeypatch.setattr(Scorer, "scores_and_labels", counted)
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(0, 1, 300), "z": rng.normal(0, 1, 300)})
+    df["y"] = (df["x"] > 0).astype(int)
+    joblib.dump(LogisticRegression().fit(df[["x", "z"]], df["y"]), tmp_path / "m.joblib")
+    df.to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models: {m: {path: m.joblib, target: y}}
+        model:
+          - model: m
+            dataset: d
+            cases:
+              - {name: typo, input: {xx: 3}, expect: {label: 1}}
+              - {name: wrongtype, input: {x: big}, expect: {label: 1}}
+              - {name: both, input: {x: big, zz: 1}, expect: {label: 1}}
+              - {name: high, input: {x: 3}, expect: {label: 1}}
+              - {name: low, input: {x: -3}, expect: {label: 1}}
+          - model: m
+            name: bare
+            cases:
+              - {name: short, input: {x: 3}, expect: {label: 1}}
+              - {name: full, input: {x: 3, z: 0}, expect: {label: 1}}
+    """,
+    )
+    statuses = {k.split("/", 2)[2]: (c["status"], c["message"]) for k, c in checks.items()}
+    assert statuses == {
+        "cases/typo": (
+            "error",
+            "case (xx=3) cannot be scored: column `xx` is not in the data (did you mean 'x'?)",
+        ),
+        "cases/wrongtype": (
+            "error",
+            "case (x='big') cannot be scored: x='big' does not fit column `x` (float64)",
+        ),
+        "cases/both": (
+            "error",
+            "case (x='big', zz=1) cannot be scored: x='big' does not fit column `x` (float64); "
+            "column `zz` is not in the data (did you mean 'z'?)",
+        ),
+        "cases/high": ("passed", "case (x=3): label 1 as expected"),
+        "cases/low": ("failed", "case (x=-3): label 0, expected 1"),
+        "cases/short": (
+            "error",
+            "case (x=3) cannot be scored: cases without `dataset:` must give every feature; "
+            "missing: z",
+        ),
+        "cases/full": ("passed", "case (x=3, z=0): label 1 as expected"),
+    }
+    assert calls == [2, 1]
