@@ -406,3 +406,31 @@ def test_each_case_is_judged_on_its_own(tmp_path: Path, monkeypatch: pytest.Monk
         "cases/full": ("passed", "case (x=3, z=0): label 1 as expected"),
     }
     assert calls == [2, 1]
+
+
+def test_a_model_file_holding_a_dict_is_an_error_of_each_check_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    joblib.dump({"coef": [1, 2]}, tmp_path / "m.joblib")
+    pd.DataFrame({"x": np.arange(10.0), "y": [0, 1] * 5}).to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models: {m: {path: m.joblib, target: y}}
+        model:
+          - model: m
+            dataset: d
+            metrics: {accuracy: {min: 0.5}}
+            cases: [{input: {x: 1}, expect: {label: 1}}]
+            latency: {calls: 3, p95_ms: 100}
+    """,
+    )
+    said = "models.m: m.joblib holds a dict, not a model (no predict method)"
+    assert {k: (c["status"], c["message"]) for k, c in checks.items()} == {
+        "model/m/metrics/accuracy": ("error", said),
+        "model/m/cases/0": ("error", said),
+        "model/m/latency": ("error", said),
+    }
+    assert not checks["model/m/latency"].get("details", {}).get("traceback")
