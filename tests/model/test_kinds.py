@@ -434,3 +434,33 @@ def test_a_model_file_holding_a_dict_is_an_error_of_each_check_not_a_crash(
         "model/m/latency": ("error", said),
     }
     assert not checks["model/m/latency"].get("details", {}).get("traceback")
+
+
+def test_a_model_whose_predict_raises_makes_latency_an_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "boom.py").write_text(
+        "class Boom:\n"
+        "    def predict(self, x):\n"
+        "        raise ValueError('no numbers here')\n\n\n"
+        "def boom():\n"
+        "    return Boom()\n",
+        encoding="utf-8",
+    )
+    pd.DataFrame({"x": np.arange(10.0), "y": [0, 1] * 5}).to_csv(tmp_path / "d.csv", index=False)
+    checks = gate(
+        tmp_path,
+        """
+        version: 1
+        datasets: {d: {path: d.csv}}
+        models: {m: {factory: "boom:boom", target: y}}
+        model:
+          - model: m
+            dataset: d
+            metrics: {accuracy: {min: 0.5}}
+            latency: {calls: 3, p95_ms: 100}
+    """,
+    )
+    said = "model 'm' failed to predict on dataset 'd': ValueError: no numbers here"
+    assert {k: (c["status"], c["message"]) for k, c in checks.items()} == {
+        "model/m/metrics/accuracy": ("error", said),
+        "model/m/latency": ("error", said),
+    }
