@@ -80,25 +80,13 @@ def typical_row(df: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def case_frame(cases: list[dict[str, Any]], like: pd.DataFrame | None, sc: Scorer) -> pd.DataFrame:
-    """One row per case: its `input`, the rest from the dataset's typical row, in its dtypes."""
+def case_frame(cases: list[dict[str, Any]], like: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per case: its `input`, the rest from the dataset's typical row, in its dtypes
+    (cases that `case_problems` finds nothing wrong with)."""
     import pandas as pd
 
     if like is None:
-        frame = pd.DataFrame([dict(c["input"]) for c in cases])
-        if sc.features:
-            missing = [f for f in sc.features if f not in frame.columns]
-            if missing:
-                raise CheckError(
-                    "cases without `dataset:` must give every feature; missing: "
-                    + ", ".join(missing)
-                )
-        return frame
-    unknown = sorted({k for c in cases for k in c["input"] if k not in like.columns})
-    if unknown:
-        raise CheckError(
-            f"case input names columns the dataset does not have: {', '.join(unknown)}"
-        )
+        return pd.DataFrame([dict(c["input"]) for c in cases])
     base = typical_row(like)
     frame = pd.DataFrame([{**base, **c["input"]} for c in cases], columns=list(like.columns))
     for col in like.columns:
@@ -107,22 +95,37 @@ def case_frame(cases: list[dict[str, Any]], like: pd.DataFrame | None, sc: Score
     return frame
 
 
-def case_problems(cases: list[dict[str, Any]], like: pd.DataFrame | None) -> dict[int, str]:
-    """Per case, the input values that do not fit the dataset's column type."""
+def case_problems(
+    cases: list[dict[str, Any]], like: pd.DataFrame | None, sc: Scorer
+) -> dict[int, str]:
+    """Per case, what keeps it from being scored: a column the dataset does not have, a value
+    that does not fit its column's type, or (without a dataset) a feature it does not give."""
     import pandas as pd
 
+    from mlgate.registry import suggest
+
     out: dict[int, str] = {}
-    if like is None:
-        return out
     for i, c in enumerate(cases):
         bad = []
-        for k, v in c["input"].items():
-            if k not in like.columns or v is None:
-                continue
-            try:
-                pd.Series([v]).astype(like[k].dtype)
-            except (TypeError, ValueError):
-                bad.append(f"{k}={v!r} does not fit column `{k}` ({like[k].dtype})")
+        if like is None:
+            missing = [f for f in sc.features or () if f not in c["input"]]
+            if missing:
+                bad.append(
+                    "cases without `dataset:` must give every feature; missing: "
+                    + ", ".join(missing)
+                )
+        else:
+            columns = list(map(str, like.columns))
+            for k, v in c["input"].items():
+                if k not in like.columns:
+                    bad.append(f"column `{k}` is not in the data{suggest(k, columns)}")
+                    continue
+                if v is None:
+                    continue
+                try:
+                    pd.Series([v]).astype(like[k].dtype)
+                except (TypeError, ValueError):
+                    bad.append(f"{k}={v!r} does not fit column `{k}` ({like[k].dtype})")
         if bad:
             out[i] = "; ".join(bad)
     return out
@@ -132,7 +135,7 @@ def _case_results(
     ctx: RunContext, p: dict[str, Any], group: str
 ) -> tuple[Any, Any, dict[int, str]]:
     """Scores, labels and, per case that could not be scored, why (one bad case does not
-    stop the others)."""
+    stop the others: the rest are scored together)."""
 
     def build() -> tuple[Any, Any, dict[int, str]]:
         import numpy as np
@@ -140,19 +143,21 @@ def _case_results(
         like = dataset_named(ctx, p["dataset"]) if p.get("dataset") else None
         sc = scorer(ctx, p["model"], p.get("dataset"))
         cases = p["cases"]
-        problems = case_problems(cases, like)
-        frame = case_frame(cases, like, sc)
+        problems = case_problems(cases, like, sc)
         score = np.full(len(cases), np.nan)
         label = np.empty(len(cases), dtype=object)
         good = [i for i in range(len(cases)) if i not in problems]
+        if not good:
+            return score, label, problems
+        frame = case_frame([cases[i] for i in good], like)
         try:
-            score[good], label[good] = sc.scores_and_labels(frame.iloc[good])
+            score[good], label[good] = sc.scores_and_labels(frame)
         except CheckError:
             raise
         except Exception:
-            for i in good:  # find the cases the model cannot score
+            for j, i in enumerate(good):  # find the cases the model cannot score
                 try:
-                    one_score, one_label = sc.scores_and_labels(frame.iloc[[i]])
+                    one_score, one_label = sc.scores_and_labels(frame.iloc[[j]])
                     score[i], label[i] = one_score[0], one_label[0]
                 except CheckError:
                     raise

@@ -23,7 +23,7 @@ from mlgate.latency.stats import (
     verdict_text,
     worst,
 )
-from mlgate.model.scoring import Scorer, scorer
+from mlgate.model.scoring import Scorer, predict_failure, scorer
 from mlgate.model.stats import fmt
 
 if TYPE_CHECKING:
@@ -43,8 +43,18 @@ def _batch(ctx: RunContext, dataset: str, rows: int) -> pd.DataFrame:
     return pd.concat([df] * reps, ignore_index=True).head(rows) if reps > 1 else df.head(rows)
 
 
-def _timer(sc: Scorer, x: pd.DataFrame) -> Any:
-    """A step timing one predict call on `x`, in ms."""
+def _timer(sc: Scorer, x: pd.DataFrame, dataset: str) -> Any:
+    """A step timing one predict call on `x`, in ms; a model that cannot predict on `x` is a
+    `CheckError` saying why (as the other checks say it), found by one call before timing."""
+    try:
+        sc.score_batch(x)
+    except CheckError:
+        raise
+    except Exception as exc:
+        raise CheckError(
+            f"model {sc.name!r} failed to predict on dataset {dataset!r}: "
+            + predict_failure(exc, sc, x)
+        ) from exc
 
     def step(_: int) -> float:
         start = time.perf_counter()
@@ -67,11 +77,11 @@ def check_latency(spec: CheckSpec, ctx: RunContext) -> Outcome:
     other = p.get("relative_to")
     raw = _batch(ctx, p["dataset"], rows)
     sc = scorer(ctx, p["model"], p["dataset"])
-    mine = _timer(sc, sc.frame(raw))
+    mine = _timer(sc, sc.frame(raw), p["dataset"])
     theirs = None
     if other is not None:
         osc = scorer(ctx, str(other), p["dataset"])
-        theirs = _timer(osc, osc.frame(raw))
+        theirs = _timer(osc, osc.frame(raw), p["dataset"])
     noise = Noise.start()
     for i in range(warmup):
         mine(i)

@@ -10,6 +10,7 @@ from mlgate.errors import CheckError, MlgateError
 from mlgate.model.groups import group_labels
 from mlgate.model.metrics import (
     LABEL_METRICS,
+    LOWER_IS_BETTER,
     REGRESSION_METRICS,
     SCORE_METRICS,
     compute_metric,
@@ -256,6 +257,22 @@ def _slice_details(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, A
     }
 
 
+def _beyond(value: float, lo: float | None, hi: float | None) -> float:
+    """How far `value` is past the bounds (the larger overshoot when both are set)."""
+    return max(
+        lo - value if lo is not None else float("-inf"),
+        value - hi if hi is not None else float("-inf"),
+    )
+
+
+def worst_slice(metric: str, judged: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    """The slice where `metric` is worst, and the word for it: the highest error
+    (mae, log_loss, …) or the lowest score (accuracy, roc_auc, r2, …)."""
+    if metric in LOWER_IS_BETTER:
+        return max(judged, key=lambda r: r["value"]), "highest"
+    return min(judged, key=lambda r: r["value"]), "lowest"
+
+
 @CHECKS.register("model.slice")
 def check_slice(spec: CheckSpec, ctx: RunContext) -> Outcome:
     p = dict(spec.params)
@@ -303,9 +320,7 @@ def check_slice(spec: CheckSpec, ctx: RunContext) -> Outcome:
     tail = f" (decide: {rule})" if rule != "estimate" else ""
     if bad or unsure:
         group = bad or unsure
-        observed = (
-            min(r["value"] for r in group) if lo is not None else max(r["value"] for r in group)
-        )
+        observed = max(group, key=lambda r: _beyond(r["value"], lo, hi))["value"]
         what = "is outside" if bad else "may be outside (inconclusive)"
         message = (
             f"{metric} {what} {expected} on {len(group)} of {len(judged)} slices of `{by}`: "
@@ -318,11 +333,11 @@ def check_slice(spec: CheckSpec, ctx: RunContext) -> Outcome:
             "details": details,
         }
         return Outcome.failed(message, **kw) if bad else Outcome.warning(message, **kw)
-    low = min(judged, key=lambda r: r["value"])
+    worst, word = worst_slice(metric, judged)
     return Outcome.passed(
-        f"{metric} {expected} on all {len(judged)} judged slices of `{by}` (lowest "
-        f"{listed([low])}){tail}{extra}",
-        observed=low["value"],
+        f"{metric} {expected} on all {len(judged)} judged slices of `{by}` ({word} "
+        f"{listed([worst])}){tail}{extra}",
+        observed=worst["value"],
         expected=expected,
         examples=examples,
         details=details,

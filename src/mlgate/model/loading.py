@@ -70,7 +70,7 @@ def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
                 "every fork that can open a pull request"
             )
     if fmt == "python":
-        return _from_factory(spec, ctx)
+        return _a_model(spec, _from_factory(spec, ctx), f"factory {spec.params['factory']!r}")
     if not spec.path:
         raise CheckError(f"model {spec.name!r}: `path:` is required for format {fmt}")
     path = ctx.config.resolve(spec.path)
@@ -91,7 +91,23 @@ def load_model(spec: ModelSpec, ctx: RunContext) -> Any:
             ) from exc
     for w in seen:  # a model that loads keeps its warnings (e.g. another scikit-learn version)
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return model
+    return _a_model(spec, model, str(spec.path))
+
+
+def _a_model(spec: ModelSpec, model: Any, source: str) -> Any:
+    """`model` when it can predict; else a `CheckError` saying what `source` holds instead
+    (a dict of weights, an array, … saved in the model's place)."""
+    if callable(getattr(model, "predict", None)):
+        return model
+    kind = type(model)
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        name = f"{kind.__module__.split('.')[0]}.{name}"
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    verb = "returned" if source.startswith("factory ") else "holds"
+    raise CheckError(
+        f"models.{spec.name}: {source} {verb} {article} {name}, not a model (no predict method)"
+    )
 
 
 def _load_file(spec: ModelSpec, fmt: str, path: Path) -> Any:
@@ -123,9 +139,9 @@ def _load_failure(
     other = _not_a_model_file(head)
     pickled = fmt in ("joblib", "pickle")
     if other and not (pickled and isinstance(exc, (ImportError, AttributeError))):
-        return (
+        return (  # what the reader said of text or an empty file is noise ("KeyError: 110")
             f"{shown!r} is not a {fmt} file: {other}; point `path:` at the saved model, "
-            f"or set `format:` if the name misleads {raw}"
+            "or set `format:` if the name misleads"
         )
     saved_with = _version_note(seen)
     if pickled and isinstance(exc, (ImportError, AttributeError)):

@@ -224,8 +224,7 @@ def make_scorer(name: str, model: Any, params: dict[str, Any], sample: pd.DataFr
         classes = list(np.asarray(classes).tolist())
         index = len(classes) - 1 if pos is None else class_index(name, classes, pos)
         column = index if has_proba else None
-        if pos is None:
-            pos = classes[-1]
+        pos = classes[index]  # the class itself: "1" given for the integer class 1 is 1
     elif has_proba:  # probabilities without `classes_`: columns are classes 0, 1, …
         column = -1 if pos is None else _column_of(name, pos)
     if pos is None:
@@ -245,9 +244,14 @@ def _column_of(name: str, pos: Any) -> int:
 
 
 def class_index(name: str, classes: list[Any], pos: Any) -> int:
+    """The position of `positive_class` among the model's classes: the class equal to it,
+    else the only class written the same (`"1"` for the integer class 1, and the reverse)."""
     for i, c in enumerate(classes):
-        if c == pos or str(c) == str(pos):
+        if c == pos:
             return i
+    same_text = [i for i, c in enumerate(classes) if str(c) == str(pos)]
+    if len(same_text) == 1:
+        return same_text[0]
     raise CheckError(
         f"model {name!r}: positive_class {pos!r} is not one of its classes "
         f"({', '.join(repr(c) for c in classes)})"
@@ -317,8 +321,8 @@ def as_binary(values: Any, pos: Any) -> np.ndarray:
 
     arr = np.asarray(values)
     out = arr == pos
-    if not out.any() and arr.dtype.kind in "OUS":
-        out = arr.astype(str) == str(pos)
+    if not out.any() and (arr.dtype.kind in "OUS" or isinstance(pos, str)):
+        out = arr.astype(str) == str(pos)  # the text "1" names the integer 1, and the reverse
     return np.asarray(out, dtype=np.int64)
 
 
