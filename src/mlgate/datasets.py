@@ -81,11 +81,19 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         return [_fetched(ctx, p, ref) for p in hits]
     if is_glob:
         hits = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+        hits = [p for p in hits if not p.is_dir()]  # a glob names files: folders it matches aside
         if not hits:
             raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r}")
         return [inside_workspace(ctx.config, p, f"dataset {spec.name!r}") for p in hits]
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
+    if path.is_dir():
+        fmt = spec.format or next((f for f in FORMATS if f in path.name.lower()), "")
+        inner = spec.path.rstrip("/") + "/*" + (f".{fmt}" if fmt else "")
+        raise DatasetError(
+            f"dataset {spec.name!r}: {spec.path!r} is a folder, not a file: name its files "
+            f"with a glob (`path: {inner}`)"
+        )
     return [inside_workspace(ctx.config, path, f"dataset {spec.name!r}")]
 
 
@@ -114,9 +122,7 @@ def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:
     except DatasetError:
         raise
     except Exception as exc:
-        raise DatasetError(
-            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        raise cannot_read(spec.name, spec.path, fmt, exc) from exc
 
 
 def iter_dataset(spec: DatasetSpec, ctx: RunContext, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -128,9 +134,13 @@ def iter_dataset(spec: DatasetSpec, ctx: RunContext, chunk_rows: int) -> Iterato
     except DatasetError:
         raise
     except Exception as exc:
-        raise DatasetError(
-            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        raise cannot_read(spec.name, spec.path, fmt, exc) from exc
+
+
+def cannot_read(name: str, shown: str, fmt: str, exc: BaseException) -> DatasetError:
+    """ "dataset 'd': cannot read 'data/d.parquet' as parquet: ArrowInvalid: …": one line, on
+    every engine, whatever the reader raised."""
+    return DatasetError(f"dataset {name!r}: cannot read {shown!r} as {fmt}: {_one_line(exc)}")
 
 
 def read_paths(paths: Sequence[Path], fmt: str, options: dict[str, Any]) -> pd.DataFrame:
