@@ -33,6 +33,13 @@ _BLOCK_BYTES = 1 << 20
 #: A block must hold a whole line: blocks grow 16-fold up to this (a 10 MB line needs 16 MiB).
 _MAX_BLOCK_BYTES = 1 << 28
 _STRADDLING = "straddling object"
+#: The CSV/TSV fields that are missing values, for pyarrow as for pandas (whose default list this
+#: is, `pandas._libs.parsers.STR_NA_VALUES`): a dataset counts the same missing values whichever
+#: reader its options choose. README.md (Reading datasets) lists them.
+NA_TOKENS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
 
 
 def detect_format(path: str) -> str:
@@ -338,7 +345,16 @@ def _csv_options(fmt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
     sep = options.get("sep", options.get("delimiter", "\t" if fmt == "tsv" else ","))
     read = pcsv.ReadOptions(encoding=options.get("encoding", "utf8"), block_size=_BLOCK_BYTES)
     parse = pcsv.ParseOptions(delimiter=sep, quote_char=options.get("quotechar", '"'))
-    return read, parse, pcsv.ConvertOptions(strings_can_be_null=True)
+    return read, parse, _convert_options({})
+
+
+def _convert_options(types: dict[str, Any]) -> Any:
+    """Missing values as pandas reads them (`NA_TOKENS`), in text columns too."""
+    import pyarrow.csv as pcsv
+
+    return pcsv.ConvertOptions(
+        column_types=types, null_values=list(NA_TOKENS), strings_can_be_null=True
+    )
 
 
 def iter_frames(
@@ -551,7 +567,7 @@ def _csv_batches(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Any]
     schema = None  # of the first block: the file's columns
     while True:
         read.skip_rows_after_names = done
-        convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+        convert = _convert_options(types)
         try:  # opening reads the first block after the rows given: it may not fit either
             reader = pcsv.open_csv(
                 _stream(path), read_options=read, parse_options=parse, convert_options=convert
