@@ -33,6 +33,13 @@ _BLOCK_BYTES = 1 << 20
 #: A block must hold a whole line: blocks grow 16-fold up to this (a 10 MB line needs 16 MiB).
 _MAX_BLOCK_BYTES = 1 << 28
 _STRADDLING = "straddling object"
+#: The CSV/TSV fields that are missing values, for pyarrow as for pandas (whose default list this
+#: is, `pandas._libs.parsers.STR_NA_VALUES`): a dataset counts the same missing values whichever
+#: reader its options choose. README.md (Reading datasets) lists them.
+NA_TOKENS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
 
 
 def detect_format(path: str) -> str:
@@ -81,11 +88,19 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         return [_fetched(ctx, p, ref) for p in hits]
     if is_glob:
         hits = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+        hits = [p for p in hits if not p.is_dir()]  # a glob names files: folders it matches aside
         if not hits:
             raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r}")
         return [inside_workspace(ctx.config, p, f"dataset {spec.name!r}") for p in hits]
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
+    if path.is_dir():
+        fmt = spec.format or next((f for f in FORMATS if f in path.name.lower()), "")
+        inner = spec.path.rstrip("/") + "/*" + (f".{fmt}" if fmt else "")
+        raise DatasetError(
+            f"dataset {spec.name!r}: {spec.path!r} is a folder, not a file: name its files "
+            f"with a glob (`path: {inner}`)"
+        )
     return [inside_workspace(ctx.config, path, f"dataset {spec.name!r}")]
 
 
@@ -114,9 +129,7 @@ def read_dataset(spec: DatasetSpec, ctx: RunContext) -> pd.DataFrame:
     except DatasetError:
         raise
     except Exception as exc:
-        raise DatasetError(
-            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        raise cannot_read(spec.name, spec.path, fmt, exc) from exc
 
 
 def iter_dataset(spec: DatasetSpec, ctx: RunContext, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -128,9 +141,13 @@ def iter_dataset(spec: DatasetSpec, ctx: RunContext, chunk_rows: int) -> Iterato
     except DatasetError:
         raise
     except Exception as exc:
-        raise DatasetError(
-            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        raise cannot_read(spec.name, spec.path, fmt, exc) from exc
+
+
+def cannot_read(name: str, shown: str, fmt: str, exc: BaseException) -> DatasetError:
+    """ "dataset 'd': cannot read 'data/d.parquet' as parquet: ArrowInvalid: …": one line, on
+    every engine, whatever the reader raised."""
+    return DatasetError(f"dataset {name!r}: cannot read {shown!r} as {fmt}: {_one_line(exc)}")
 
 
 def read_paths(paths: Sequence[Path], fmt: str, options: dict[str, Any]) -> pd.DataFrame:
@@ -328,7 +345,16 @@ def _csv_options(fmt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
     sep = options.get("sep", options.get("delimiter", "\t" if fmt == "tsv" else ","))
     read = pcsv.ReadOptions(encoding=options.get("encoding", "utf8"), block_size=_BLOCK_BYTES)
     parse = pcsv.ParseOptions(delimiter=sep, quote_char=options.get("quotechar", '"'))
-    return read, parse, pcsv.ConvertOptions(strings_can_be_null=True)
+    return read, parse, _convert_options({})
+
+
+def _convert_options(types: dict[str, Any]) -> Any:
+    """Missing values as pandas reads them (`NA_TOKENS`), in text columns too."""
+    import pyarrow.csv as pcsv
+
+    return pcsv.ConvertOptions(
+        column_types=types, null_values=list(NA_TOKENS), strings_can_be_null=True
+    )
 
 
 def iter_frames(
@@ -541,7 +567,7 @@ def _csv_batches(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Any]
     schema = None  # of the first block: the file's columns
     while True:
         read.skip_rows_after_names = done
-        convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+        convert = _convert_options(types)
         try:  # opening reads the first block after the rows given: it may not fit either
             reader = pcsv.open_csv(
                 _stream(path), read_options=read, parse_options=parse, convert_options=convert

@@ -144,10 +144,30 @@ def missing_column(name: str, columns: Sequence[str]) -> str:
     import difflib
 
     names = [str(c) for c in columns]
+    delimiter = _other_delimiter(name, names)
+    if delimiter is not None:
+        shown = names[0] if len(names[0]) <= 60 else names[0][:59] + "…"
+        sep = {"\t": "\\t"}.get(delimiter, delimiter)
+        return (
+            f"column `{name}` is not in the dataset: the file was read as one column "
+            f'`{shown}`: is its delimiter `{sep}`? add `options: {{sep: "{sep}"}}`'
+        )
     by_lower = {n.lower(): n for n in reversed(names)}  # `AGE` for `age`: case aside
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
     hint = f" (did you mean `{by_lower[close[0]]}`?)" if close else ""
     return f"column `{name}` is not in the dataset{hint}"
+
+
+def _other_delimiter(name: str, names: Sequence[str]) -> str | None:
+    """`;` (or tab, `|`) when the data is one column whose name is a header split by it, `name`
+    in one of its parts: a file read with the wrong delimiter (a CSV of `;` read with `,`)."""
+    if len(names) != 1 or not name.strip():
+        return None
+    for delimiter in (";", "\t", "|"):
+        parts = [p.strip().strip("\"'\ufeff").lower() for p in names[0].split(delimiter)]
+        if len(parts) > 1 and any(name.strip().lower() in p for p in parts):
+            return delimiter
+    return None
 
 
 class StatsBackend(Protocol):

@@ -68,11 +68,26 @@ def _relation(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
     con = ctx.memo(("engine-duckdb",), lambda: _connect(ctx))
     compressed = any(str(p).lower().endswith(_COMPRESSIONS) for p in paths)
     if fmt == "parquet" and not compressed and not spec.options:
-        return duck.parquet_relation(spec.name, con, paths)
+        shown = {p: _shown(spec, ctx, p) for p in paths}
+        return duck.parquet_relation(spec.name, con, paths, shown)
     if spec.chunk_rows:  # bounded memory asked for a format only pandas streams
         return None
     table = _arrow_table(spec, paths, fmt)
     return None if table is None else duck.arrow_relation(spec.name, con, table)
+
+
+def _shown(spec: DatasetSpec, ctx: RunContext, path: Any) -> str:
+    """A file of the dataset as messages name it: `path:` itself, or the file a glob found
+    (relative to the configuration's folder)."""
+    import glob
+    import os
+
+    if not glob.has_magic(spec.path):
+        return spec.path
+    try:
+        return os.path.relpath(path, ctx.config.resolve("."))
+    except ValueError:  # another drive
+        return str(path)
 
 
 def _database(spec: DatasetSpec, ctx: RunContext) -> Relation:
@@ -170,7 +185,7 @@ def _arrow_table(spec: DatasetSpec, paths: Sequence[Any], fmt: str) -> Any:
     itself would parse them (reader options pyarrow lacks)."""
     import pyarrow as pa
 
-    from mlgate.datasets import _ARROW_CSV_OPTIONS, _dedupe, _one_line, _read_table
+    from mlgate.datasets import _ARROW_CSV_OPTIONS, _dedupe, _read_table, cannot_read
     from mlgate.errors import DatasetError
 
     options = dict(spec.options)
@@ -183,9 +198,7 @@ def _arrow_table(spec: DatasetSpec, paths: Sequence[Any], fmt: str) -> Any:
     except DatasetError:
         raise
     except Exception as exc:
-        raise DatasetError(
-            f"dataset {spec.name!r}: cannot read {spec.path!r} as {fmt}: {_one_line(exc)}"
-        ) from exc
+        raise cannot_read(spec.name, spec.path, fmt, exc) from exc
     try:
         table = (
             tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")

@@ -9,11 +9,13 @@ column of 0-based row positions, so examples name the same rows as the pandas en
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.engines.columns import SqlColumn, arrow_columns
 from mlgate.engines.sql import Dialect
+from mlgate.errors import DatasetError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,6 +45,9 @@ class DuckRelation:
         self.columns = columns
         self.types = types
         self.row = row
+        #: The parquet files DuckDB reads in place, as messages name them: a file it cannot
+        #: read (corrupt pages behind a sound footer) is an error of the dataset, not a crash.
+        self.files: dict[str, str] = {}
 
     def query(self, sql: str) -> pa.Table:
         import duckdb
@@ -54,7 +59,26 @@ class DuckRelation:
                 if looser is None:
                     raise
                 self.con.execute(looser)
+            except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+                if not self.files:
+                    raise
+                raise self._unreadable(exc) from None
         raise AssertionError("unreachable")
+
+    def _unreadable(self, exc: Exception) -> DatasetError:
+        """ "dataset 'd': cannot read 'data/d.parquet' as parquet: <DuckDB's reason>"."""
+        from mlgate.datasets import printable
+
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = text.removeprefix("Invalid Input Error: ").removeprefix("IO Error: ")
+        shown = next((s for f, s in self.files.items() if f in reason), None)
+        if shown is None:
+            shown = next(iter(self.files.values())) if len(self.files) == 1 else "its files"
+        else:  # the reason names the file as DuckDB got it: name it as the configuration does
+            reason = re.sub(r'Failed to read file "[^"]*": ', "", reason)
+        return DatasetError(
+            f"dataset {self.name!r}: cannot read {shown!r} as parquet: {printable(reason)}"
+        )
 
     def narrowed(self, where: str) -> str | None:
         """The rows `where` selects, copied to an Arrow table scanned as a view. `where` tests
@@ -103,11 +127,22 @@ def connect(spill: Path | None = None) -> Any:
     return con
 
 
-def parquet_relation(name: str, con: Any, paths: list[Path]) -> DuckRelation | None:
-    """Plain parquet files read in place; None when their schemas differ (pandas decides)."""
+def parquet_relation(
+    name: str, con: Any, paths: list[Path], shown: dict[Path, str] | None = None
+) -> DuckRelation | None:
+    """Plain parquet files read in place; None when their schemas differ (pandas decides).
+    `shown`: each file as messages name it (a file that cannot be read is a `DatasetError`)."""
     import pyarrow.parquet as pq
 
-    schemas = [pq.read_schema(p) for p in paths]
+    from mlgate.datasets import cannot_read
+
+    named = shown or {p: str(p) for p in paths}
+    schemas = []
+    for p in paths:
+        try:
+            schemas.append(pq.read_schema(p))
+        except Exception as exc:  # not parquet, truncated, empty, unreadable
+            raise cannot_read(name, named[p], "parquet", exc) from exc
     if any(not s.equals(schemas[0]) for s in schemas[1:]):
         return None
     schema = schemas[0]
@@ -134,7 +169,9 @@ def parquet_relation(name: str, con: Any, paths: list[Path]) -> DuckRelation | N
         row = f"file_row_number + CASE {d.ident(ROW + 'file')} {cases} END"
     cols = ", ".join(d.ident(c) for c in schema.names)
     from_sql = f"(SELECT {cols}, {row} AS {d.ident(ROW)} FROM {scan}) AS {d.ident('t')}"
-    return DuckRelation(name, con, from_sql, list(schema.names), arrow_columns(schema))
+    rel = DuckRelation(name, con, from_sql, list(schema.names), arrow_columns(schema))
+    rel.files = {str(p): named[p] for p in paths}
+    return rel
 
 
 def arrow_relation(name: str, con: Any, table: pa.Table) -> DuckRelation:
