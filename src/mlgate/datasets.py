@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import re
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,13 +96,28 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
     if path.is_dir():
-        fmt = spec.format or next((f for f in FORMATS if f in path.name.lower()), "")
-        inner = spec.path.rstrip("/") + "/*" + (f".{fmt}" if fmt else "")
         raise DatasetError(
             f"dataset {spec.name!r}: {spec.path!r} is a folder, not a file: name its files "
-            f"with a glob (`path: {inner}`)"
+            f"with a glob (`path: {_glob_for(spec, path)}`)"
         )
     return [inside_workspace(ctx.config, path, f"dataset {spec.name!r}")]
+
+
+def _glob_for(spec: DatasetSpec, folder: Path) -> str:
+    """The glob naming a folder's data files (as Spark writes them: `part-*.parquet` beside
+    `_SUCCESS`, in partition folders), from the first thousand files it holds."""
+    import itertools
+
+    files = [
+        p
+        for p in itertools.islice(folder.rglob("*"), 1000)
+        if p.is_file() and not p.name.startswith(("_", "."))
+    ]
+    fmt = spec.format or next((f for f in FORMATS if f in folder.name.lower()), "")
+    endings = Counter(p.name.rsplit(".", 1)[-1] for p in files if "." in p.name)
+    ending = fmt if fmt and fmt in endings else (endings.most_common(1)[0][0] if endings else fmt)
+    nested = any(p.parent != folder for p in files)
+    return spec.path.rstrip("/") + ("/**/*" if nested else "/*") + (f".{ending}" if ending else "")
 
 
 def _fetched(ctx: RunContext, path: Path, ref: str) -> Path:

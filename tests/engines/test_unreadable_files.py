@@ -142,6 +142,20 @@ def test_a_folder_is_not_a_dataset_file(tmp_path: Path, engine: str, name: str) 
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_a_spark_output_folder_is_told_the_glob_of_its_files(tmp_path: Path, engine: str) -> None:
+    """`part-*.parquet` files in partition folders beside `_SUCCESS`: the glob that reads them,
+    found from the files (the folder's name says no format)."""
+    for part in ("year=2023", "year=2024"):
+        (tmp_path / "out" / part).mkdir(parents=True)
+        pq.write_table(pa.table({"a": [1]}), tmp_path / "out" / part / "part-0.parquet")
+    (tmp_path / "out" / "_SUCCESS").write_text("")
+    assert _message(tmp_path, engine, "out") == (
+        "dataset 'd': 'out' is a folder, not a file: name its files with a glob "
+        "(`path: out/**/*.parquet`)"
+    )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
 def test_a_csv_gz_that_is_not_gzip_is_an_error_of_its_dataset(tmp_path: Path, engine: str) -> None:
     (tmp_path / "d.csv.gz").write_text("a\n1\n2\n")
     assert _message(tmp_path, engine, "d.csv.gz") == (

@@ -63,8 +63,8 @@ def _relation(spec: DatasetSpec, ctx: RunContext) -> Relation | None:
         return None
     from mlgate.engines import duckdb_engine as duck
 
+    paths = dataset_paths(spec, ctx)  # (first: a folder is told how to name its files)
     fmt = spec.format or detect_format(spec.path)
-    paths = dataset_paths(spec, ctx)
     con = ctx.memo(("engine-duckdb",), lambda: _connect(ctx))
     compressed = any(str(p).lower().endswith(_COMPRESSIONS) for p in paths)
     if fmt == "parquet" and not compressed and not spec.options:
