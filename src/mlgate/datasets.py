@@ -92,6 +92,7 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
         hits = [p for p in hits if not p.is_dir()]  # a glob names files: folders it matches aside
         if not hits:
             raise DatasetError(f"dataset {spec.name!r}: no file matches {spec.path!r}")
+        _not_text(spec.name, hits)
         return [inside_workspace(ctx.config, p, f"dataset {spec.name!r}") for p in hits]
     if not path.exists():
         raise DatasetError(f"dataset {spec.name!r}: file {spec.path!r} does not exist")
@@ -100,7 +101,44 @@ def _dataset_paths(spec: DatasetSpec, ctx: RunContext) -> list[Path]:
             f"dataset {spec.name!r}: {spec.path!r} is a folder, not a file: name its files "
             f"with a glob (`path: {_glob_for(spec, path)}`)"
         )
+    _not_text(spec.name, [path])
     return [inside_workspace(ctx.config, path, f"dataset {spec.name!r}")]
+
+
+#: The first bytes of files that are not text, and what they are.
+_MAGIC = {
+    b"\x1f\x8b": ("gzip-compressed", ".gz"),
+    b"BZh": ("bzip2-compressed", ".bz2"),
+    b"\x28\xb5\x2f\xfd": ("zstd-compressed", ".zst"),
+    b"PK\x03\x04": ("a zip archive", ".zip"),
+    b"PAR1": ("a parquet file", ""),
+}
+_TEXT_ENDINGS = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson")
+
+
+def _not_text(name: str, paths: list[Path]) -> None:
+    """A file named as text (`.csv`, `.jsonl`) that is compressed, an archive or binary is told
+    so, not parsed into a misleading error ("Empty CSV file", "not UTF-8")."""
+    for path in paths[:100]:
+        if not path.name.lower().endswith(_TEXT_ENDINGS):
+            continue
+        try:
+            with path.open("rb") as f:
+                head = f.read(4096)
+        except OSError:
+            return  # the reader says why
+        for magic, (what, suffix) in _MAGIC.items():
+            if head.startswith(magic):
+                fix = (
+                    f": name it `{path.name}{suffix}`" if suffix in (".gz", ".bz2", ".zst") else ""
+                )
+                if what == "a parquet file":
+                    fix = ": name it `.parquet` or set `format: parquet`"
+                raise DatasetError(f"dataset {name!r}: {path.name} is {what}, not text{fix}")
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16
+            raise DatasetError(
+                f"dataset {name!r}: {path.name} is not text (it holds NUL bytes): a binary file?"
+            )
 
 
 def _glob_for(spec: DatasetSpec, folder: Path) -> str:

@@ -181,3 +181,20 @@ def test_a_parquet_that_cannot_be_opened_is_an_error_of_its_dataset(
         "dataset 'd': cannot read 'd.parquet' as parquet: PermissionError: [Errno 13] "
         "Permission denied: '"
     )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_a_file_named_as_text_that_is_not_text_says_what_it_is(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "z.csv").write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    assert _message(tmp_path, engine, "z.csv") == (
+        "dataset 'd': z.csv is gzip-compressed, not text: name it `z.csv.gz`"
+    )
+    (tmp_path / "b.csv").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00,\n")
+    assert _message(tmp_path, engine, "b.csv") == (
+        "dataset 'd': b.csv is not text (it holds NUL bytes): a binary file?"
+    )
+    (tmp_path / "p.csv").write_bytes(b"PAR1\x15\x04")
+    assert _message(tmp_path, engine, "p.csv") == (
+        "dataset 'd': p.csv is a parquet file, not text: name it `.parquet` or set "
+        "`format: parquet`"
+    )
