@@ -99,22 +99,7 @@ def test_extreme_values_lose_no_check(
       x: {{type: float, mean: {{max: 1.0e+307}}, std: {{min: 0}}}}
       y: {{type: float, max: 5}}
 """
-    names = ("file", "pd", "db")
-    (tmp_path / "mlgate.yml").write_text(
-        "version: 1\ndatasets:\n  file: {path: big.parquet}\n"
-        "  pd: {path: big.parquet, engine: pandas}\n"
-        "  db: {connection: '${MLGATE_TEST_PG}', table: big}\ndata:\n"
-        + "".join(suite.format(name=n) for n in names)
-    )
-    _, checks = run_gate(tmp_path)
-    status = {
-        n: {
-            c[len(f"data/{n}/") :]: v["status"]
-            for c, v in checks.items()
-            if c.startswith(f"data/{n}/")
-        }
-        for n in names
-    }
+    checks, status = _on_every_engine(tmp_path, suite)
     assert status["db"] == status["file"] == status["pd"]
     assert status["db"] == {
         "rows": "passed",
@@ -127,7 +112,7 @@ def test_extreme_values_lose_no_check(
         "columns/y/type": "passed",
         "columns/y/max": "passed",
     }
-    for n in names:
+    for n in NAMES:
         assert "mean of `x` is 2.5e+307" in checks[f"data/{n}/columns/x/mean"]["message"]
         assert "std of `x` is inf" in checks[f"data/{n}/columns/x/std"]["message"]
     assert not [c for c, v in checks.items() if "overflow" in v["message"]]
@@ -178,12 +163,24 @@ def test_engines_agree_where_postgresql_raises(
       x: {{mean: {{max: 1.0e+300}}, std: {{max: 1.0e+300}}}}
       y: {{mean: {{max: 5}}}}
 """
-    names = ("file", "pd", "db")
+    checks, status = _on_every_engine(tmp_path, suite)
+    assert "error" not in status["db"].values(), checks
+    assert status["db"] == status["file"] == status["pd"]
+
+
+NAMES = ("file", "pd", "db")
+
+
+def _on_every_engine(
+    tmp_path: Path, suite: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """The suite (a template with `{name}`) on big.parquet read by DuckDB and by pandas and on
+    the `big` table of PostgreSQL: the checks, and each engine's statuses by check."""
     (tmp_path / "mlgate.yml").write_text(
         "version: 1\ndatasets:\n  file: {path: big.parquet}\n"
         "  pd: {path: big.parquet, engine: pandas}\n"
         "  db: {connection: '${MLGATE_TEST_PG}', table: big}\ndata:\n"
-        + "".join(suite.format(name=n) for n in names)
+        + "".join(suite.format(name=n) for n in NAMES)
     )
     _, checks = run_gate(tmp_path)
     status = {
@@ -192,7 +189,6 @@ def test_engines_agree_where_postgresql_raises(
             for c, v in checks.items()
             if c.startswith(f"data/{n}/")
         }
-        for n in names
+        for n in NAMES
     }
-    assert "error" not in status["db"].values(), checks
-    assert status["db"] == status["file"] == status["pd"]
+    return checks, status
