@@ -257,7 +257,15 @@ def test_a_binary_file_named_csv_is_an_error_without_its_garbage(tmp_path: Path)
     (check,) = checks.values()
     assert check["status"] == "error"
     message = str(check["message"])
-    assert message.startswith("dataset 'j': cannot read 'junk.csv' as csv:")
+    assert message == "dataset 'j': junk.csv is not text (it holds NUL bytes): a binary file?"
+    (tmp_path / "junk.csv").write_bytes(bytes(range(1, 256)) * 20)  # no NUL: the reader's error
+    (check,) = _gate(
+        tmp_path,
+        "version: 1\ndatasets: {j: {path: junk.csv}}\ndata: [{dataset: j, rows: {min: 1}}]\n",
+    ).values()
+    message = str(check["message"])
+    assert check["status"] == "error"
+    assert message.startswith("dataset 'j': cannot read 'junk.csv' as csv:"), message
     assert all(c.isprintable() and c != "\ufffd" for c in message)
 
 
