@@ -78,7 +78,10 @@ def _also_wrong(
     """The problems the schema cannot see (an unknown dataset, a bad regex or rule) in a
     configuration with schema errors, so that every problem is reported at once: planned
     without the values the schema flagged (none is told twice), leaving out a section that
-    cannot be planned even so."""
+    cannot be planned even so. A wrong top-level key (`datasetz:`) would make every entry's
+    names unknown: then the schema errors alone are told."""
+    if any(len(key_path) <= 1 for key_path, _ in flagged):
+        return []
     data = copy.deepcopy(doc.data)
     for key_path, _ in flagged:
         parent = _node(data, key_path[:-1])
