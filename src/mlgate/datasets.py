@@ -128,7 +128,7 @@ def _not_text(name: str, paths: list[Path]) -> None:
         except OSError:
             return  # the reader says why
         for magic, (what, suffix) in _MAGIC.items():
-            if head.startswith(magic):
+            if head.startswith(magic) and _binary_after(magic, head):
                 fix = (
                     f": name it `{path.name}{suffix}`" if suffix in (".gz", ".bz2", ".zst") else ""
                 )
@@ -139,6 +139,16 @@ def _not_text(name: str, paths: list[Path]) -> None:
             raise DatasetError(
                 f"dataset {name!r}: {path.name} is not text (it holds NUL bytes): a binary file?"
             )
+
+
+def _binary_after(magic: bytes, head: bytes) -> bool:
+    """Whether a file starting with `magic` is that kind, not text that begins alike (a CSV
+    whose first column is named `BZh…` or `PAR1`)."""
+    if magic == b"BZh":
+        return head[3:4].isdigit() and head[4:10] == b"1AY&SY"
+    if magic == b"PAR1":
+        return b"\x00" in head
+    return True
 
 
 def _glob_for(spec: DatasetSpec, folder: Path) -> str:

@@ -193,8 +193,15 @@ def test_a_file_named_as_text_that_is_not_text_says_what_it_is(tmp_path: Path, e
     assert _message(tmp_path, engine, "b.csv") == (
         "dataset 'd': b.csv is not text (it holds NUL bytes): a binary file?"
     )
-    (tmp_path / "p.csv").write_bytes(b"PAR1\x15\x04")
+    pq.write_table(pa.table({"a": [1, 2]}), tmp_path / "p.csv")
     assert _message(tmp_path, engine, "p.csv") == (
         "dataset 'd': p.csv is a parquet file, not text: name it `.parquet` or set "
         "`format: parquet`"
     )
+    for text in (b"PAR1,PAR2\n1,2\n", b"BZh_rate\n1\n"):  # text that begins alike
+        (tmp_path / "t.csv").write_bytes(text)
+        (tmp_path / "mlgate.yml").write_text(
+            f"version: 1\ngate: {{engine: {engine}}}\ndatasets:\n  d: {{path: t.csv}}\n"
+            "data:\n  - dataset: d\n    rows: {min: 1}\n"
+        )
+        assert run_gate(tmp_path)[1]["data/d/rows"]["status"] == "passed"
